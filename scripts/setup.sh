@@ -35,4 +35,5 @@ if [[ ! -f $addon ]] || [[ -n $(find native binding.gyp scripts/libtorch.mjs -ne
   npx node-gyp rebuild -j "$(nproc)" >&2
 fi
 
+rm -rf dist
 npx tsc -p tsconfig.json
