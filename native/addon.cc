@@ -11,6 +11,7 @@
 #include <cstring>
 #include <thread>
 
+#include "allocator.h"
 #include "handle.h"
 #include "ops.h"
 
@@ -44,7 +45,7 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
       throw std::invalid_argument("shape needs " + std::to_string(n) + " bytes, data has " +
                                   std::to_string(data.ByteLength()));
     if (n) std::memcpy(t.data_ptr(), static_cast<uint8_t*>(data.ArrayBuffer().Data()) + data.ByteOffset(), n);
-    return TensorHandle::Wrap(env, std::move(t));
+    return Handles::Add(env, std::move(t));
   });
 }
 
@@ -70,11 +71,11 @@ Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 Napi::Value GetRngState(const Napi::CallbackInfo& info) {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
-  return TensorHandle::Wrap(info.Env(), gen.get_state());
+  return Handles::Add(info.Env(), gen.get_state());
 }
 
 Napi::Value SetRngState(const Napi::CallbackInfo& info) {
-  const at::Tensor& state = TensorHandle::From(info[0], "setRngState state");
+  const at::Tensor& state = Handles::Get(info[0], "setRngState state");
   Guard(info.Env(), "setRngState " + Describe(state), [&] {
     auto gen = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -123,8 +124,8 @@ Napi::Value SetAutocast(const Napi::CallbackInfo& info) {
 
 Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("tensors", Napi::Number::New(info.Env(), static_cast<double>(Live::tensors)));
-  o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(Live::bytes)));
+  o.Set("tensors", Napi::Number::New(info.Env(), static_cast<double>(Handles::live_tensors)));
+  o.Set("bytes", Napi::Number::New(info.Env(), static_cast<double>(Handles::live_bytes)));
   return o;
 }
 
@@ -139,9 +140,10 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  InstallCPUAllocator();
   // An addon starts with one intra-op thread: use every core, as PyTorch does.
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  exports.Set("TensorHandle", TensorHandle::Init(env));
+  InitHandles(env, exports);
   exports.Set("op", Napi::Function::New(env, LookupOp));
   exports.Set("call", Napi::Function::New(env, CallOp));
   exports.Set("schema", Napi::Function::New(env, OpSchema));

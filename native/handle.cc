@@ -6,18 +6,84 @@
 
 namespace contrastive {
 
-int64_t Live::tensors = 0;
-int64_t Live::bytes = 0;
-Napi::FunctionReference TensorHandle::ctor_;
+int64_t Handles::live_tensors = 0;
+int64_t Handles::live_bytes = 0;
 
 namespace {
+
+// id = generation << kSlotBits | slot
+constexpr int kSlotBits = 32;
+constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+
+struct Slot {
+  at::Tensor t;
+  int64_t bytes = 0;
+  uint32_t generation = 1;
+  bool live = false;
+};
+std::vector<Slot> slots;
+std::vector<uint32_t> free_slots;
+
+Slot* Lookup(const Napi::Value& v, bool* stale) {
+  bool lossless = false;
+  uint64_t id = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  uint64_t index = id & kSlotMask;
+  *stale = false;
+  if (!lossless || index >= slots.size() || slots[index].generation != (id >> kSlotBits)) return nullptr;
+  if (!slots[index].live) *stale = true;
+  return &slots[index];
+}
+
 const std::pair<const char*, at::ScalarType> kDtypes[] = {
     {"float32", at::kFloat},  {"float64", at::kDouble}, {"float16", at::kHalf},
     {"bfloat16", at::kBFloat16}, {"int64", at::kLong},  {"int32", at::kInt},
     {"uint8", at::kByte},     {"bool", at::kBool},      {"int8", at::kChar},
     {"int16", at::kShort},
 };
+
 }  // namespace
+
+Napi::Value Handles::Add(Napi::Env env, at::Tensor t) {
+  if (!t.defined()) return env.Null();
+  uint32_t index;
+  if (free_slots.empty()) {
+    index = static_cast<uint32_t>(slots.size());
+    slots.emplace_back();
+  } else {
+    index = free_slots.back();
+    free_slots.pop_back();
+  }
+  Slot& s = slots[index];
+  s.bytes = static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size());
+  s.t = std::move(t);
+  s.live = true;
+  live_tensors += 1;
+  live_bytes += s.bytes;
+  Napi::MemoryManagement::AdjustExternalMemory(env, s.bytes);
+  return Napi::BigInt::New(env, (uint64_t{s.generation} << kSlotBits) | index);
+}
+
+const at::Tensor& Handles::Get(const Napi::Value& v, const std::string& what) {
+  if (!v.IsBigInt()) throw Napi::TypeError::New(v.Env(), what + " must be a Tensor");
+  bool stale;
+  Slot* s = Lookup(v, &stale);
+  if (!s || stale) throw Napi::Error::New(v.Env(), what + ": the tensor has been disposed");
+  return s->t;
+}
+
+void Handles::Free(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsBigInt()) throw Napi::TypeError::New(env, "free: expected a tensor handle");
+  bool stale;
+  Slot* s = Lookup(v, &stale);
+  if (!s || stale) return;
+  s->t = at::Tensor();
+  s->live = false;
+  s->generation += 1;
+  live_tensors -= 1;
+  live_bytes -= s->bytes;
+  Napi::MemoryManagement::AdjustExternalMemory(env, -s->bytes);
+  free_slots.push_back(static_cast<uint32_t>(s - slots.data()));
+}
 
 std::string DtypeName(at::ScalarType s) {
   for (const auto& d : kDtypes)
@@ -38,78 +104,17 @@ std::string Describe(const at::Tensor& t) {
   return s + "] " + DtypeName(t.scalar_type()) + (t.is_cuda() ? " cuda" : "");
 }
 
-Napi::Function TensorHandle::Init(Napi::Env env) {
-  Napi::Function f = DefineClass(
-      env, "TensorHandle",
-      {InstanceMethod<&TensorHandle::Free>("free"),
-       InstanceMethod<&TensorHandle::Meta>("meta"),
-       InstanceMethod<&TensorHandle::SetRequiresGrad>("setRequiresGrad"),
-       InstanceMethod<&TensorHandle::Grad>("grad"),
-       InstanceMethod<&TensorHandle::SetGrad>("setGrad"),
-       InstanceMethod<&TensorHandle::Backward>("backward"),
-       InstanceMethod<&TensorHandle::ToBuffer>("toBuffer"),
-       InstanceMethod<&TensorHandle::Item>("item"),
-       InstanceMethod<&TensorHandle::IsContiguous>("isContiguous"),
-       InstanceMethod<&TensorHandle::SameStorage>("sameStorage")});
-  ctor_ = Napi::Persistent(f);
-  return f;
-}
+namespace {
 
-TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {}
-
-TensorHandle::~TensorHandle() {
-  // Finalizer path (the GC backstop): the env may be shutting down, so only the counters.
-  if (live_) {
-    Live::tensors -= 1;
-    Live::bytes -= bytes_;
-  }
-}
-
-void TensorHandle::Set(Napi::Env env, at::Tensor t) {
-  t_ = std::move(t);
-  bytes_ = static_cast<int64_t>(t_.numel()) * static_cast<int64_t>(t_.element_size());
-  live_ = true;
-  Live::tensors += 1;
-  Live::bytes += bytes_;
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes_);
-}
-
-void TensorHandle::Release(Napi::Env env) {
-  if (!live_) return;
-  live_ = false;
-  Live::tensors -= 1;
-  Live::bytes -= bytes_;
-  Napi::MemoryManagement::AdjustExternalMemory(env, -bytes_);
-  t_ = at::Tensor();
-}
-
-Napi::Value TensorHandle::Wrap(Napi::Env env, at::Tensor t) {
-  if (!t.defined()) return env.Null();
-  Napi::Object obj = ctor_.New({});
-  Unwrap(obj)->Set(env, std::move(t));
-  return obj;
-}
-
-bool TensorHandle::Is(const Napi::Value& v) {
-  return v.IsObject() && v.As<Napi::Object>().InstanceOf(ctor_.Value());
-}
-
-const at::Tensor& TensorHandle::From(const Napi::Value& v, const std::string& what) {
-  if (!Is(v)) throw Napi::TypeError::New(v.Env(), what + " must be a Tensor");
-  TensorHandle* h = Unwrap(v.As<Napi::Object>());
-  if (!h->live_) throw Napi::Error::New(v.Env(), what + ": the tensor has been disposed");
-  return h->t_;
-}
-
-Napi::Value TensorHandle::Free(const Napi::CallbackInfo& info) {
-  Release(info.Env());
+Napi::Value Free(const Napi::CallbackInfo& info) {
+  Handles::Free(info.Env(), info[0]);
   return info.Env().Undefined();
 }
 
 // [shape, dtype, device, requiresGrad]
-Napi::Value TensorHandle::Meta(const Napi::CallbackInfo& info) {
+Napi::Value Meta(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = From(info.This(), "meta");
+  const at::Tensor& t = Handles::Get(info[0], "meta");
   Napi::Array shape = Napi::Array::New(env, t.dim());
   for (int64_t i = 0; i < t.dim(); ++i) shape.Set(i, Napi::Number::New(env, t.size(i)));
   Napi::Array out = Napi::Array::New(env, 4);
@@ -120,30 +125,41 @@ Napi::Value TensorHandle::Meta(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value TensorHandle::SetRequiresGrad(const Napi::CallbackInfo& info) {
-  const at::Tensor& t = From(info.This(), "requiresGrad");
-  bool flag = info[0].ToBoolean();
+Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Handles::Get(info[0], "requiresGrad").requires_grad());
+}
+
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = Handles::Get(info[0], "requiresGrad");
+  bool flag = info[1].ToBoolean();
   Guard(info.Env(), "requiresGrad " + Describe(t), [&] { t.set_requires_grad(flag); });
   return info.Env().Undefined();
 }
 
-Napi::Value TensorHandle::Grad(const Napi::CallbackInfo& info) {
-  return Wrap(info.Env(), From(info.This(), "grad").grad());
+Napi::Value Grad(const Napi::CallbackInfo& info) {
+  return Handles::Add(info.Env(), Handles::Get(info[0], "grad").grad());
 }
 
-Napi::Value TensorHandle::SetGrad(const Napi::CallbackInfo& info) {
-  const at::Tensor& t = From(info.This(), "grad");
-  at::Tensor g = info[0].IsNull() || info[0].IsUndefined() ? at::Tensor() : From(info[0], "grad");
-  Guard(info.Env(), "set grad " + Describe(t), [&] { t.mutable_grad() = g; });
+Napi::Value SetGrad(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = Handles::Get(info[0], "grad");
+  at::Tensor g = info[1].IsNull() || info[1].IsUndefined() ? at::Tensor() : Handles::Get(info[1], "grad");
+  Guard(info.Env(), "set grad " + Describe(t) + (g.defined() ? " to " + Describe(g) : ""), [&] {
+    if (g.defined()) {
+      TORCH_CHECK(g.sizes() == t.sizes(), "the gradient must have the tensor's shape");
+      TORCH_CHECK(g.scalar_type() == t.scalar_type() && g.device() == t.device(),
+                  "the gradient must have the tensor's dtype and device");
+    }
+    t.mutable_grad() = g;
+  });
   return info.Env().Undefined();
 }
 
-// backward(grad | null, retainGraph, createGraph)
-Napi::Value TensorHandle::Backward(const Napi::CallbackInfo& info) {
-  const at::Tensor& t = From(info.This(), "backward");
-  at::Tensor g = info[0].IsNull() || info[0].IsUndefined() ? at::Tensor() : From(info[0], "backward grad");
-  bool retain = info[1].ToBoolean();
-  bool create = info[2].ToBoolean();
+// backward(id, grad | null, retainGraph, createGraph)
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = Handles::Get(info[0], "backward");
+  at::Tensor g = info[1].IsNull() || info[1].IsUndefined() ? at::Tensor() : Handles::Get(info[1], "backward grad");
+  bool retain = info[2].ToBoolean();
+  bool create = info[3].ToBoolean();
   Guard(info.Env(), "backward " + Describe(t) + (g.defined() ? " grad " + Describe(g) : ""), [&] {
     torch::autograd::backward({t}, g.defined() ? torch::autograd::variable_list{g}
                                                : torch::autograd::variable_list{},
@@ -154,9 +170,9 @@ Napi::Value TensorHandle::Backward(const Napi::CallbackInfo& info) {
 
 // A contiguous CPU copy of the data as an ArrayBuffer, plus the dtype it holds
 // (float16/bfloat16 come back as float32, bool as uint8).
-Napi::Value TensorHandle::ToBuffer(const Napi::CallbackInfo& info) {
+Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = From(info.This(), "data");
+  const at::Tensor& t = Handles::Get(info[0], "data");
   return Guard(env, "data " + Describe(t), [&]() -> Napi::Value {
     at::Tensor c = t.detach().to(at::kCPU);
     if (c.scalar_type() == at::kHalf || c.scalar_type() == at::kBFloat16) c = c.to(at::kFloat);
@@ -172,9 +188,9 @@ Napi::Value TensorHandle::ToBuffer(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value TensorHandle::Item(const Napi::CallbackInfo& info) {
+Napi::Value Item(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = From(info.This(), "item");
+  const at::Tensor& t = Handles::Get(info[0], "item");
   return Guard(env, "item " + Describe(t), [&]() -> Napi::Value {
     at::Scalar s = t.item();
     if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
@@ -183,17 +199,33 @@ Napi::Value TensorHandle::Item(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value TensorHandle::IsContiguous(const Napi::CallbackInfo& info) {
-  const at::Tensor& t = From(info.This(), "isContiguous");
-  std::string fmt = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "contiguous";
+Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = Handles::Get(info[0], "isContiguous");
+  std::string fmt = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "contiguous";
   auto mf = fmt == "channelsLast" ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   return Napi::Boolean::New(info.Env(), t.is_contiguous(mf));
 }
 
-Napi::Value TensorHandle::SameStorage(const Napi::CallbackInfo& info) {
-  const at::Tensor& a = From(info.This(), "sameStorage");
-  const at::Tensor& b = From(info[0], "sameStorage other");
+Napi::Value SameStorage(const Napi::CallbackInfo& info) {
+  const at::Tensor& a = Handles::Get(info[0], "sameStorage");
+  const at::Tensor& b = Handles::Get(info[1], "sameStorage other");
   return Napi::Boolean::New(info.Env(), a.storage().is_alias_of(b.storage()));
+}
+
+}  // namespace
+
+void InitHandles(Napi::Env env, Napi::Object exports) {
+  exports.Set("free", Napi::Function::New(env, Free));
+  exports.Set("meta", Napi::Function::New(env, Meta));
+  exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
+  exports.Set("setRequiresGrad", Napi::Function::New(env, SetRequiresGrad));
+  exports.Set("grad", Napi::Function::New(env, Grad));
+  exports.Set("setGrad", Napi::Function::New(env, SetGrad));
+  exports.Set("backward", Napi::Function::New(env, Backward));
+  exports.Set("toBuffer", Napi::Function::New(env, ToBuffer));
+  exports.Set("item", Napi::Function::New(env, Item));
+  exports.Set("isContiguous", Napi::Function::New(env, IsContiguous));
+  exports.Set("sameStorage", Napi::Function::New(env, SameStorage));
 }
 
 }  // namespace contrastive

@@ -1,47 +1,29 @@
-// The one handle type: a JS object that owns an at::Tensor.
+// Tensor handles: JS holds a BigInt id into a table of at::Tensor slots. No JS object and no
+// finalizer per tensor (Node-API runs finalizers only when the event loop turns, so a synchronous
+// loop would pile them up); lifetime is explicit (free), with a FinalizationRegistry in
+// TypeScript as the backstop. A slot's generation is part of the id, so a stale id is an error,
+// never another tensor.
 #pragma once
 #include <ATen/ATen.h>
 #include <napi.h>
 
 namespace contrastive {
 
-// Live-handle accounting for memory(): handles, not storages, are counted.
-struct Live {
-  static int64_t tensors;
-  static int64_t bytes;
-};
-
-class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
+class Handles {
  public:
-  static Napi::Function Init(Napi::Env env);
-  // Wraps `t` in a new JS handle (an undefined tensor becomes null).
-  static Napi::Value Wrap(Napi::Env env, at::Tensor t);
-  // The tensor of a JS handle; throws a TypeError naming `what` otherwise.
-  static const at::Tensor& From(const Napi::Value& v, const std::string& what);
-  static bool Is(const Napi::Value& v);
-
-  explicit TensorHandle(const Napi::CallbackInfo& info);
-  ~TensorHandle() override;
-
- private:
-  static Napi::FunctionReference ctor_;
-  void Set(Napi::Env env, at::Tensor t);
-  void Release(Napi::Env env);
-  Napi::Value Free(const Napi::CallbackInfo& info);
-  Napi::Value Meta(const Napi::CallbackInfo& info);
-  Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info);
-  Napi::Value Grad(const Napi::CallbackInfo& info);
-  Napi::Value SetGrad(const Napi::CallbackInfo& info);
-  Napi::Value Backward(const Napi::CallbackInfo& info);
-  Napi::Value ToBuffer(const Napi::CallbackInfo& info);
-  Napi::Value Item(const Napi::CallbackInfo& info);
-  Napi::Value IsContiguous(const Napi::CallbackInfo& info);
-  Napi::Value SameStorage(const Napi::CallbackInfo& info);
-
-  at::Tensor t_;
-  int64_t bytes_ = 0;
-  bool live_ = false;
+  // A new handle owning `t`; an undefined tensor becomes null.
+  static Napi::Value Add(Napi::Env env, at::Tensor t);
+  // The tensor of a handle; a TypeError naming `what` for a non-handle, an Error if freed.
+  static const at::Tensor& Get(const Napi::Value& v, const std::string& what);
+  static bool Is(const Napi::Value& v) { return v.IsBigInt(); }
+  // Frees the slot; freeing twice is a no-op.
+  static void Free(Napi::Env env, const Napi::Value& v);
+  static int64_t live_tensors;
+  static int64_t live_bytes;
 };
+
+// Registers the per-handle functions (meta, grad, backward, toBuffer, ...) on `exports`.
+void InitHandles(Napi::Env env, Napi::Object exports);
 
 // "[2, 3] float32" for error messages.
 std::string Describe(const at::Tensor& t);

@@ -74,7 +74,7 @@ c10::IValue ToList(Napi::Env env, const Napi::Value& v, const c10::TypePtr& elem
     std::vector<at::Tensor> out;
     out.reserve(n);
     for (uint32_t i = 0; i < n; ++i)
-      out.push_back(TensorHandle::From(a.Get(i), op + ": argument '" + arg.name() + "[" + std::to_string(i) + "]'"));
+      out.push_back(Handles::Get(a.Get(i), op + ": argument '" + arg.name() + "[" + std::to_string(i) + "]'"));
     return c10::IValue(std::move(out));
   }
   if (k == c10::TypeKind::OptionalType &&
@@ -83,7 +83,7 @@ c10::IValue ToList(Napi::Env env, const Napi::Value& v, const c10::TypePtr& elem
     for (uint32_t i = 0; i < n; ++i) {
       Napi::Value e = a.Get(i);
       if (e.IsNull() || e.IsUndefined()) out.push_back(c10::nullopt);
-      else out.push_back(TensorHandle::From(e, op + ": argument '" + arg.name() + "[" + std::to_string(i) + "]'"));
+      else out.push_back(Handles::Get(e, op + ": argument '" + arg.name() + "[" + std::to_string(i) + "]'"));
     }
     return c10::IValue(std::move(out));
   }
@@ -97,7 +97,7 @@ c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const c10::TypePtr& ty
       if (v.IsNull() || v.IsUndefined()) return c10::IValue();
       return ToIValue(env, v, type->castRaw<c10::OptionalType>()->getElementType(), op, arg);
     case c10::TypeKind::TensorType:
-      return TensorHandle::From(v, op + ": argument '" + arg.name() + "'");
+      return Handles::Get(v, op + ": argument '" + arg.name() + "'");
     case c10::TypeKind::IntType:
     case c10::TypeKind::SymIntType:
       return ToInt(env, v, op, arg);
@@ -155,7 +155,7 @@ c10::IValue ToIValue(Napi::Env env, const Napi::Value& v, const c10::TypePtr& ty
 }
 
 Napi::Value FromIValue(Napi::Env env, c10::IValue v) {
-  if (v.isTensor()) return TensorHandle::Wrap(env, std::move(v).toTensor());
+  if (v.isTensor()) return Handles::Add(env, std::move(v).toTensor());
   if (v.isNone()) return env.Null();
   if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
   if (v.isInt()) return Napi::Number::New(env, static_cast<double>(v.toInt()));
@@ -164,7 +164,7 @@ Napi::Value FromIValue(Napi::Env env, c10::IValue v) {
   if (v.isTensorList()) {
     auto list = v.toTensorVector();
     Napi::Array a = Napi::Array::New(env, list.size());
-    for (size_t i = 0; i < list.size(); ++i) a.Set(i, TensorHandle::Wrap(env, list[i]));
+    for (size_t i = 0; i < list.size(); ++i) a.Set(i, Handles::Add(env, list[i]));
     return a;
   }
   if (v.isList()) {
@@ -190,15 +190,15 @@ std::string Context(const Op& op, const Napi::Array& args) {
   for (uint32_t i = 0; i < args.Length() && i < schema.arguments().size(); ++i) {
     Napi::Value v = args.Get(i);
     std::string d;
-    if (TensorHandle::Is(v)) {
-      try { d = Describe(TensorHandle::From(v, "")); } catch (...) { d = "disposed"; }
+    if (Handles::Is(v)) {
+      try { d = Describe(Handles::Get(v, "")); } catch (...) { d = "disposed"; }
     } else if (v.IsArray()) {
       Napi::Array a = v.As<Napi::Array>();
       d = "[";
       for (uint32_t j = 0; j < a.Length(); ++j) {
         Napi::Value e = a.Get(j);
         std::string ed = e.ToString().Utf8Value();
-        if (TensorHandle::Is(e)) { try { ed = Describe(TensorHandle::From(e, "")); } catch (...) { ed = "disposed"; } }
+        if (Handles::Is(e)) { try { ed = Describe(Handles::Get(e, "")); } catch (...) { ed = "disposed"; } }
         d += (j ? ", " : "") + ed;
       }
       d += "]";

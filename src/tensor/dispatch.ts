@@ -24,10 +24,6 @@ export interface HasHandle {
   readonly handle: TensorHandle;
 }
 
-export function isHandle(x: unknown): x is TensorHandle {
-  return x instanceof (native.TensorHandle as unknown as new () => TensorHandle);
-}
-
 /** Replaces tensors (also inside arrays) by their handles. */
 export function unwrapArgs(args: readonly unknown[], isTensor: (x: unknown) => x is HasHandle): unknown[] {
   const out = new Array<unknown>(args.length);

@@ -4,23 +4,25 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** One libtorch tensor held by the addon; freed by `free()` or, as a backstop, by the GC. */
-export interface TensorHandle {
-  free(): void;
-  /** [shape, dtype, device, requiresGrad] */
-  meta(): [number[], string, string, boolean];
-  setRequiresGrad(flag: boolean): void;
-  grad(): TensorHandle | null;
-  setGrad(g: TensorHandle | null): void;
-  backward(grad: TensorHandle | null, retainGraph: boolean, createGraph: boolean): void;
-  toBuffer(): [ArrayBuffer, string];
-  item(): number | boolean;
-  isContiguous(memoryFormat?: string): boolean;
-  sameStorage(other: TensorHandle): boolean;
-}
+/**
+ * A tensor handle: an id into the addon's table of libtorch tensors. Freed by `free(id)`; a
+ * freed or stale id is an error, never another tensor.
+ */
+export type TensorHandle = bigint;
 
 export interface Addon {
-  TensorHandle: abstract new () => TensorHandle;
+  free(h: TensorHandle): void;
+  /** [shape, dtype, device, requiresGrad] */
+  meta(h: TensorHandle): [number[], string, string, boolean];
+  requiresGrad(h: TensorHandle): boolean;
+  setRequiresGrad(h: TensorHandle, flag: boolean): void;
+  grad(h: TensorHandle): TensorHandle | null;
+  setGrad(h: TensorHandle, g: TensorHandle | null): void;
+  backward(h: TensorHandle, grad: TensorHandle | null, retainGraph: boolean, createGraph: boolean): void;
+  toBuffer(h: TensorHandle): [ArrayBuffer, string];
+  item(h: TensorHandle): number | boolean;
+  isContiguous(h: TensorHandle, memoryFormat?: string): boolean;
+  sameStorage(a: TensorHandle, b: TensorHandle): boolean;
   op(name: string, overload: string): number;
   call(id: number, args: unknown[], discard?: boolean): unknown;
   schema(id: number): string;

@@ -16,12 +16,19 @@ export interface ValuesIndices {
   indices: Tensor;
 }
 
+/**
+ * The backstop of DESIGN.md's memory model: a tensor that nobody disposed is freed once the GC
+ * has collected its wrapper (late, and only when the event loop turns). Scopes and `dispose()`
+ * are the real mechanism.
+ */
+const backstop = new FinalizationRegistry<TensorHandle>((h) => native.free(h));
+
 function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
 
 function wrap(r: unknown): unknown {
-  if (r instanceof (native.TensorHandle as unknown as new () => TensorHandle)) return new Tensor(r);
+  if (typeof r === 'bigint') return new Tensor(r);
   if (Array.isArray(r)) return r.map(wrap);
   return r;
 }
@@ -66,6 +73,7 @@ export class Tensor implements Owned {
   constructor(handle: TensorHandle) {
     this.#handle = handle;
     track(this);
+    backstop.register(this, handle, this);
   }
 
   /** The native handle (for ops implemented outside this class). */
@@ -77,7 +85,8 @@ export class Tensor implements Owned {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#handle.free();
+    native.free(this.#handle);
+    backstop.unregister(this);
     untrack(this);
   }
 
@@ -87,7 +96,7 @@ export class Tensor implements Owned {
 
   #info(what: string): [number[], string, string, boolean] {
     if (this.#disposed) throw new Error(`${what}: the tensor has been disposed`);
-    return (this.#meta ??= this.#handle.meta());
+    return (this.#meta ??= native.meta(this.#handle));
   }
 
   get shape(): readonly number[] {
@@ -122,7 +131,7 @@ export class Tensor implements Owned {
 
   get requiresGrad(): boolean {
     if (this.#disposed) throw new Error('requiresGrad: the tensor has been disposed');
-    return this.#handle.meta()[3];
+    return native.requiresGrad(this.#handle);
   }
   set requiresGrad(flag: boolean) {
     this.requiresGrad_(flag);
@@ -130,22 +139,22 @@ export class Tensor implements Owned {
   /** Sets `requiresGrad` in place and returns this tensor. */
   requiresGrad_(flag = true): this {
     if (typeof flag !== 'boolean') throw new TypeError('requiresGrad_: flag must be a boolean');
-    this.#handle.setRequiresGrad(flag);
+    native.setRequiresGrad(this.#handle, flag);
     return this;
   }
   /** The accumulated gradient (a new handle on the same storage), or null. */
   get grad(): Tensor | null {
-    const g = this.#handle.grad();
+    const g = native.grad(this.#handle);
     return g ? new Tensor(g) : null;
   }
   set grad(g: Tensor | null) {
     if (g !== null && !(g instanceof Tensor)) throw new TypeError('grad must be a Tensor or null');
-    this.#handle.setGrad(g ? g.handle : null);
+    native.setGrad(this.#handle, g ? g.handle : null);
   }
   /** Accumulates d(this)/d(leaf) into each leaf's `grad`, as `torch.Tensor.backward`. */
   backward(grad?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
     if (grad != null && !(grad instanceof Tensor)) throw new TypeError('backward: grad must be a Tensor');
-    this.#handle.backward(grad ? grad.handle : null, opts.retainGraph ?? false, opts.createGraph ?? false);
+    native.backward(this.#handle, grad ? grad.handle : null, opts.retainGraph ?? false, opts.createGraph ?? false);
   }
   /** A tensor sharing storage, cut from the graph. */
   detach(): Tensor {
@@ -157,7 +166,7 @@ export class Tensor implements Owned {
   /** A copy of the elements in row-major order (float16/bfloat16 widen to float32, bool to uint8). */
   data(): AnyTypedArray {
     if (this.#disposed) throw new Error('data: the tensor has been disposed');
-    const [buf, dt] = this.#handle.toBuffer();
+    const [buf, dt] = native.toBuffer(this.#handle);
     return typedView(buf, dt);
   }
   /** The elements as nested JS arrays (numbers; booleans for bool tensors). */
@@ -182,7 +191,7 @@ export class Tensor implements Owned {
   /** The value of a one-element tensor. */
   item(): number {
     if (this.#disposed) throw new Error('item: the tensor has been disposed');
-    return Number(this.#handle.item());
+    return Number(native.item(this.#handle));
   }
   toString(): string {
     if (this.#disposed) return 'Tensor(disposed)';
@@ -211,7 +220,7 @@ export class Tensor implements Owned {
     return run('contiguous', this, memoryFormat);
   }
   isContiguous(memoryFormat: MemoryFormat = 'contiguous'): boolean {
-    return this.#handle.isContiguous(memoryFormat);
+    return native.isContiguous(this.#handle, memoryFormat);
   }
 
   // ---- shape ---------------------------------------------------------------------------------

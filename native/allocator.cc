@@ -1,0 +1,55 @@
+// A CPU allocator that keeps glibc's heap reusable in a Node process.
+//
+// libtorch's default CPU allocator calls posix_memalign(64, n). Under glibc, a freed memaligned
+// chunk is slightly smaller than what the next memalign of the same size asks for, and in Node
+// the V8/Node-API allocations made between tensors stop free chunks from coalescing: a loop that
+// allocates and frees a 12 KB tensor per step grew RSS by 12 KB per step (measured), where
+// Python, whose small objects live in pymalloc, stays flat. This allocator asks malloc for
+// n + 72 bytes and aligns inside the block, so a freed block fits the next request of the same
+// size exactly and is reused. The block's start is kept in the 8 bytes before the aligned data,
+// so data and context are the same pointer, as Allocator::raw_allocate requires.
+#include <c10/core/Allocator.h>
+#include <c10/core/CPUAllocator.h>
+#include <torch/version.h>
+
+#include <cstdint>
+#include <cstdlib>
+
+namespace contrastive {
+namespace {
+
+constexpr size_t kAlignment = 64;  // what libtorch's vectorised kernels assume
+
+void FreeAligned(void* data) {
+  if (data) std::free(static_cast<void**>(data)[-1]);
+}
+
+struct ReusingCPUAllocator final : c10::Allocator {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  c10::DataPtr allocate(size_t n) override {
+#else
+  c10::DataPtr allocate(size_t n) const override {
+#endif
+    if (n == 0) return {nullptr, nullptr, &FreeAligned, c10::Device(c10::DeviceType::CPU)};
+    void* block = std::malloc(n + kAlignment + sizeof(void*));
+    TORCH_CHECK(block != nullptr, "CPU allocator: out of memory allocating ", n, " bytes");
+    auto start = reinterpret_cast<uintptr_t>(block) + sizeof(void*);
+    void* data = reinterpret_cast<void*>((start + kAlignment - 1) & ~(kAlignment - 1));
+    static_cast<void**>(data)[-1] = block;
+    return {data, data, &FreeAligned, c10::Device(c10::DeviceType::CPU)};
+  }
+  c10::DeleterFnPtr raw_deleter() const override { return &FreeAligned; }
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+  void copy_data(void* dest, const void* src, size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+#endif
+};
+
+ReusingCPUAllocator allocator;
+
+}  // namespace
+
+void InstallCPUAllocator() { c10::SetCPUAllocator(&allocator, /*priority=*/1); }
+
+}  // namespace contrastive
