@@ -25,19 +25,22 @@ export function assertClose(
   }
 }
 
-/** Debian's PyTorch, for reference values computed in the test itself; null when absent. */
+/** The Python with the reference PyTorch: Debian's, unless TORCH_PYTHON names another. */
+export const TORCH_PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
+
+/** TORCH_PYTHON if it imports torch, for reference values computed in the test itself; else null. */
 export function torchPython(): string | null {
   try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return '/usr/bin/python3';
+    execFileSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
+    return TORCH_PYTHON;
   } catch {
     return null;
   }
 }
 
-/** Runs a Python script with Debian's PyTorch and parses the JSON it prints. */
+/** Runs a Python script with the reference PyTorch (TORCH_PYTHON) and parses the JSON it prints. */
 export function runTorch<T = unknown>(script: string, input?: unknown): T {
-  const out = execFileSync('/usr/bin/python3', ['-c', script], {
+  const out = execFileSync(TORCH_PYTHON, ['-c', script], {
     input: input === undefined ? '' : JSON.stringify(input),
     maxBuffer: 256 * 1024 * 1024,
   });

@@ -2,10 +2,12 @@
 // scope frees what it created except what it returns or what was kept.
 import { native } from './native.js';
 
-/** What a scope can own: a tensor, seen through the two members scopes use. */
+/** What a scope can own: a tensor, seen through the members scopes use. */
 export interface Owned {
   owner: Set<Owned> | null;
   dispose(): void;
+  /** Called when no scope owns it any more (created outside scopes, kept, or returned from the outermost scope). */
+  orphaned(): void;
 }
 
 const stack: Set<Owned>[] = [];
@@ -16,6 +18,8 @@ export function track(t: Owned): void {
   if (s) {
     s.add(t);
     t.owner = s;
+  } else {
+    t.orphaned();
   }
 }
 
@@ -83,7 +87,10 @@ function collect(v: unknown, own: Set<Owned>, out: Set<Owned>, seen: Set<unknown
 
 /** Takes `t` out of its scope: it lives until `dispose()` is called on it. Returns `t`. */
 export function keep<T extends Owned>(t: T): T {
-  untrack(t);
+  if (t.owner) {
+    untrack(t);
+    t.orphaned();
+  }
   return t;
 }
 

@@ -17,9 +17,9 @@ export interface ValuesIndices {
 }
 
 /**
- * The backstop of DESIGN.md's memory model: a tensor that nobody disposed is freed once the GC
- * has collected its wrapper (late, and only when the event loop turns). Scopes and `dispose()`
- * are the real mechanism.
+ * The backstop of DESIGN.md's memory model: a tensor outside every scope that nobody disposed is
+ * freed once the GC has collected its wrapper (late, and only when the event loop turns). Scopes
+ * and `dispose()` are the real mechanism; tensors a scope owns are not registered here.
  */
 const backstop = new FinalizationRegistry<TensorHandle>((h) => native.free(h));
 
@@ -68,12 +68,19 @@ export class Tensor implements Owned {
   #handle: TensorHandle;
   #meta: [number[], string, string, boolean] | null = null;
   #disposed = false;
+  #registered = false;
 
   /** Wraps a native handle; use the creation functions (`tensor`, `zeros`, ...) instead. */
   constructor(handle: TensorHandle) {
     this.#handle = handle;
     track(this);
-    backstop.register(this, handle, this);
+  }
+
+  /** No scope owns this tensor now: the GC backstop frees it if nobody disposes it. */
+  orphaned(): void {
+    if (this.#registered || this.#disposed) return;
+    this.#registered = true;
+    backstop.register(this, this.#handle, this);
   }
 
   /** The native handle (for ops implemented outside this class). */
@@ -86,7 +93,7 @@ export class Tensor implements Owned {
     if (this.#disposed) return;
     this.#disposed = true;
     native.free(this.#handle);
-    backstop.unregister(this);
+    if (this.#registered) backstop.unregister(this);
     untrack(this);
   }
 
@@ -313,10 +320,12 @@ export class Tensor implements Owned {
   // ---- elementwise math (broadcasting) ---------------------------------------------------------
 
   add(other: TensorOrScalar, alpha = 1): Tensor {
-    return typeof other === 'number' ? run('add.Scalar', this, other, alpha) : run('add.Tensor', this, other, alpha);
+    if (alpha !== 1) return typeof other === 'number' ? run('add.Scalar', this, other, alpha) : run('add.Tensor', this, other, alpha);
+    return typeof other === 'number' ? run('add.Scalar', this, other) : run('add.Tensor', this, other);
   }
   sub(other: TensorOrScalar, alpha = 1): Tensor {
-    return typeof other === 'number' ? run('sub.Scalar', this, other, alpha) : run('sub.Tensor', this, other, alpha);
+    if (alpha !== 1) return typeof other === 'number' ? run('sub.Scalar', this, other, alpha) : run('sub.Tensor', this, other, alpha);
+    return typeof other === 'number' ? run('sub.Scalar', this, other) : run('sub.Tensor', this, other);
   }
   mul(other: TensorOrScalar): Tensor {
     return typeof other === 'number' ? run('mul.Scalar', this, other) : run('mul.Tensor', this, other);
