@@ -54,7 +54,8 @@ export interface GradcheckResult {
 /**
  * Compares autograd gradients of `fn` with central finite differences, in float64, as
  * `torch.autograd.gradcheck` does. `fn` maps the inputs to a tensor; its output is reduced with
- * fixed random weights so every output element is checked. Inputs are cast to float64 copies.
+ * fixed weights so every output element is checked. Floating inputs are checked as float64
+ * copies; integer and bool inputs (indices, masks) pass through unchanged.
  */
 export function gradcheck(
   fn: (...inputs: Tensor[]) => Tensor,
@@ -65,7 +66,8 @@ export function gradcheck(
   const atol = o.atol ?? 1e-5;
   const rtol = o.rtol ?? 1e-3;
   return scope(() => {
-    const xs = inputs.map((x) => x.detach().to('float64').clone().requiresGrad_(isFloating(x.dtype)));
+    // Floating inputs become float64 leaves; indices and masks keep their dtype.
+    const xs = inputs.map((x) => (isFloating(x.dtype) ? x.detach().to('float64').clone().requiresGrad_() : x));
     const out0 = fn(...xs);
     const n = out0.numel();
     const w = tensor(Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1)), { shape: out0.shape, device: out0.device });

@@ -84,11 +84,10 @@ export function tensor(
     const isBool = flat.length > 0 && flat.every((x) => typeof x === 'boolean');
     const isInt = !isBool && flat.length > 0 && flat.every((x) => typeof x === 'number' && Number.isInteger(x));
     if (flat.some((x) => typeof x === 'boolean') && !isBool) throw new TypeError('tensor: mixes booleans and numbers');
+    // Numbers travel as float64 (exact for every JS number) and are then cast to the dtype.
     handle = isBool
       ? native.fromBuffer(Uint8Array.from(flat, (x) => (x ? 1 : 0)), shape, 'bool')
-      : isInt && options.dtype !== 'float32'
-        ? native.fromBuffer(Float64Array.from(flat as number[]), shape, 'float64')
-        : native.fromBuffer(Float32Array.from(flat as number[]), shape, 'float32');
+      : native.fromBuffer(Float64Array.from(flat as number[]), shape, 'float64');
     const inferred: Dtype = isBool ? 'bool' : isInt ? 'int64' : 'float32';
     options = { ...options, dtype: options.dtype ?? inferred };
   }
