@@ -3,18 +3,15 @@
 // Every command takes --json: one JSON object on stdout; progress and logs go to stderr.
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerEval } from './eval.js';
+import { registerTrain } from './train.js';
 
 export function program(): Command {
   const p = new Command('contrastive')
     .description('Contrastive representation learning on libtorch')
     .showHelpAfterError();
-  p.command('train')
-    .description('train a model (SimCLR on Fashion-MNIST by default)')
-    .allowUnknownOption()
-    .action(() => {
-      process.stderr.write('contrastive train: not implemented yet (methods, trainer and the train command are issue 6)\n');
-      process.exitCode = 1;
-    });
+  registerTrain(p);
+  registerEval(p);
   registerBench(p);
   return p;
 }

@@ -22,10 +22,15 @@ export function checkEmbeddings(who: string, name: string, x: unknown, minRows =
   checkFinite(who, name, x);
 }
 
-/** Throws if any entry of `x` is NaN or infinite. */
+/** A loss got NaN or infinite embeddings (a trainer treats it as a diverged run). */
+export class NonFiniteInputError extends RangeError {
+  override name = 'NonFiniteInputError';
+}
+
+/** Throws a NonFiniteInputError if any entry of `x` is NaN or infinite. */
 export function checkFinite(who: string, name: string, x: Tensor): void {
   const finite = scope(() => x.isfinite().all().item()) !== 0;
-  if (!finite) throw new RangeError(`${who}: ${name} holds NaN or infinite values`);
+  if (!finite) throw new NonFiniteInputError(`${who}: ${name} holds NaN or infinite values`);
 }
 
 /** Throws unless the two views have the same shape. */

@@ -1,0 +1,34 @@
+// SimCLR: Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual Representations".
+import { NTXentLoss } from '../losses/index.js';
+import { SimCLRProjectionHead } from '../nn/index.js';
+import { cat, type Tensor } from '../tensor/index.js';
+import { checkViews, headDims, Method, type MethodOptions } from './method.js';
+
+/**
+ * SimCLR: backbone f, projection head g (2-layer MLP, 128-d output: "we use a MLP with one
+ * hidden layer to obtain z = g(h) = W2 σ(W1 h)", Sec. 2.1), and the NT-Xent loss over the two
+ * views of each image, every other view in the batch a negative. Temperature 0.5 by default
+ * (lightly's default; the paper tunes 0.1-1.0 with batch size).
+ */
+export class SimCLR extends Method {
+  readonly methodName = 'simclr';
+  readonly projectionHead: SimCLRProjectionHead;
+  readonly criterion: NTXentLoss;
+
+  constructor(o: MethodOptions) {
+    super(o);
+    const d = headDims(this.backbone.featureDim, o, { hidden: 2048, output: 128 });
+    this.projectionHead = this.registerModule('projectionHead', new SimCLRProjectionHead({
+      inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: d.output,
+    }));
+    this.criterion = new NTXentLoss({ temperature: o.temperature ?? 0.5 });
+  }
+
+  forward(views: Tensor[]): Tensor {
+    checkViews('SimCLR', views);
+    const b = views[0]!.shape[0]!;
+    // Both views in one pass, as the reference implementation: BatchNorm sees 2B images.
+    const z = this.projectionHead.forward(this.backbone.forward(cat(views))); // (2B, D)
+    return this.criterion.forward(z.narrow(0, 0, b), z.narrow(0, b, b));
+  }
+}

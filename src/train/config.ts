@@ -1,0 +1,114 @@
+// The training configuration: defaults, a JSON/YAML file, command-line flags; validated with zod.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { METHOD_NAMES } from '../methods/index.js';
+import { encoderNames } from '../nn/index.js';
+
+const positiveInt = z.number().int().positive();
+
+/** Every key a config may hold; unknown keys are errors. */
+export const TrainConfigSchema = z.object({
+  /** 'fashion-mnist', 'mnist', or a folder of images (class sub-folders label them). */
+  data: z.string().min(1),
+  method: z.enum(METHOD_NAMES),
+  encoder: z.string().refine((e) => encoderNames().includes(e), { message: `unknown encoder; known: ${encoderNames().join(', ')}` }),
+  epochs: positiveInt,
+  batchSize: positiveInt,
+  device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, { message: "expected 'cpu', 'cuda' or 'cuda:N'" }),
+  seed: z.number().int().nonnegative(),
+  out: z.string().min(1),
+  /** Augmentation preset: 'mnist28', 'cifar32', 'simclr', 'byol'; 'auto' picks by method and image size. */
+  augment: z.enum(['auto', 'mnist28', 'cifar32', 'simclr', 'byol']),
+  /** Square side images are cropped/resized to ('auto': the dataset's). */
+  imageSize: z.union([z.literal('auto'), positiveInt]),
+  optimizer: z.enum(['auto', 'lars', 'sgd', 'adam', 'adamw']),
+  /** Base learning rate ('auto': the method's default for the optimizer, scaled by batch/256). */
+  lr: z.union([z.literal('auto'), z.number().positive()]),
+  weightDecay: z.union([z.literal('auto'), z.number().nonnegative()]),
+  warmupEpochs: z.number().nonnegative(),
+  temperature: z.number().positive().optional(),
+  queueSize: positiveInt.optional(),
+  tau: z.number().min(0).max(1).optional(),
+  hiddenDim: positiveInt.optional(),
+  outputDim: positiveInt.optional(),
+  /** bf16 autocast ('auto': on where the CPU has AVX512-BF16 or on CUDA). */
+  bf16: z.union([z.literal('auto'), z.boolean()]),
+  channelsLast: z.boolean(),
+  /** kNN monitor: neighbours and temperature (lightly / solo-learn protocol). */
+  knnK: positiveInt,
+  knnTemperature: z.number().positive(),
+  /** Use only the first N training / test images (quick runs and tests); 0 = all. */
+  trainLimit: z.number().int().nonnegative(),
+  testLimit: z.number().int().nonnegative(),
+  /** Run the linear probe in the final evaluation. */
+  linearProbe: z.boolean(),
+}).strict();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+/** The embedded default: SimCLR on Fashion-MNIST with the small CNN, sized for a 2-core CPU. */
+export const DEFAULT_CONFIG: TrainConfig = {
+  data: 'fashion-mnist',
+  method: 'simclr',
+  encoder: 'convnet-small',
+  epochs: 10,
+  batchSize: 256,
+  device: 'cpu',
+  seed: 0,
+  out: 'runs/default',
+  augment: 'auto',
+  imageSize: 'auto',
+  optimizer: 'auto',
+  lr: 'auto',
+  weightDecay: 'auto',
+  warmupEpochs: 1,
+  bf16: 'auto',
+  channelsLast: true,
+  knnK: 200,
+  knnTemperature: 0.1,
+  trainLimit: 0,
+  testLimit: 0,
+  linearProbe: false,
+};
+
+/** Validates `raw` (a parsed file merged with flags); errors name each bad key. */
+export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
+  const r = TrainConfigSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    return `'${i.path.join('.')}': ${i.message}`;
+  });
+  throw new ConfigError(`${source}: ${lines.join('; ')}`);
+}
+
+/** A configuration problem: the message names the key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads a JSON or YAML config file (by extension; YAML also parses JSON). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`config file ${path}: ${(e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`config file ${path}: not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`config file ${path}: expected an object of settings`);
+  return value as Record<string, unknown>;
+}
+
+/** Defaults, then the file, then flags (undefined flags are ignored); validated. */
+export function resolveConfig(file: Record<string, unknown> | undefined, flags: Partial<Record<keyof TrainConfig, unknown>>): TrainConfig {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...(file ?? {}) };
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) merged[k] = v;
+  return validateConfig(merged, file ? 'config' : 'options');
+}
