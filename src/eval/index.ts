@@ -1,0 +1,12 @@
+// Evaluation of embeddings: weighted kNN, linear probe, retrieval metrics, k-means and NMI.
+export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export { weightedKnn, knnClassScores, type KnnOptions, type KnnAccuracy } from './knn.js';
+export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
+export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
+export { retrievalMetrics, type RetrievalOptions, type RetrievalMetrics } from './retrieval.js';
+export { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
+export { normalizedMutualInfo } from './nmi.js';
+export {
+  nearestNeighbours, dotProducts, type SearchMetric, type SearchOptions, type ChunkOptions, type Neighbours,
+} from './search.js';
+export type { LabelledEmbeddings } from './validate.js';

@@ -1,0 +1,80 @@
+// Input checks for the evaluation functions: each failure names the function and the argument.
+import { scope, Tensor } from '../tensor/index.js';
+
+/** Embeddings (N, D) with their integer labels (N): one split of a data set. */
+export interface LabelledEmbeddings {
+  /** (N, D) floating-point features. */
+  embeddings: Tensor;
+  /** (N) integer class labels. */
+  labels: Tensor;
+}
+
+const INTEGER = new Set(['int64', 'int32', 'int16', 'int8', 'uint8']);
+const FLOATING = new Set(['float32', 'float64', 'float16', 'bfloat16']);
+
+/** Throws unless `x` is a finite floating-point (N, D) matrix with N >= 1 and D >= 1. */
+export function checkEmbeddings(who: string, name: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${who}: ${name} must be a Tensor (N, D), got ${x === null ? 'null' : typeof x}`);
+  if (x.ndim !== 2) throw new RangeError(`${who}: ${name} must be 2-d (N, D), got shape [${x.shape.join(', ')}]`);
+  if (!FLOATING.has(x.dtype)) throw new TypeError(`${who}: ${name} must be floating point, got ${x.dtype}`);
+  if (x.shape[0] === 0) throw new RangeError(`${who}: ${name} is empty (shape [${x.shape.join(', ')}])`);
+  if (x.shape[1] === 0) throw new RangeError(`${who}: ${name} has no features (shape [${x.shape.join(', ')}])`);
+  const finite = scope(() => x.isfinite().all().item()) !== 0;
+  if (!finite) throw new RangeError(`${who}: ${name} holds NaN or infinite values`);
+}
+
+/** Throws unless `y` is an integer tensor of shape (n). */
+export function checkLabels(who: string, name: string, y: unknown, n: number): asserts y is Tensor {
+  if (!(y instanceof Tensor)) throw new TypeError(`${who}: ${name} must be an integer Tensor (N), got ${y === null ? 'null' : typeof y}`);
+  if (y.ndim !== 1) throw new RangeError(`${who}: ${name} must be 1-d (N), got shape [${y.shape.join(', ')}]`);
+  if (!INTEGER.has(y.dtype)) throw new TypeError(`${who}: ${name} must hold integers (int64), got ${y.dtype}`);
+  if (y.shape[0] !== n) throw new RangeError(`${who}: ${name} has ${y.shape[0]} entries for ${n} embeddings`);
+}
+
+/** Checks a split (`{ embeddings, labels }`) and returns it. */
+export function checkSplit(who: string, name: string, s: unknown): LabelledEmbeddings {
+  if (typeof s !== 'object' || s === null) throw new TypeError(`${who}: ${name} must be { embeddings, labels }`);
+  const { embeddings, labels } = s as Partial<LabelledEmbeddings>;
+  checkEmbeddings(who, `${name}.embeddings`, embeddings);
+  checkLabels(who, `${name}.labels`, labels, embeddings.shape[0]!);
+  return { embeddings, labels };
+}
+
+/** Throws unless both matrices have the same feature dimension and device. */
+export function checkCompatible(who: string, a: Tensor, aName: string, b: Tensor, bName: string): void {
+  if (a.shape[1] !== b.shape[1]) {
+    throw new RangeError(`${who}: ${aName} has ${a.shape[1]} features but ${bName} has ${b.shape[1]}`);
+  }
+  if (a.device !== b.device) throw new RangeError(`${who}: ${aName} is on ${a.device} but ${bName} is on ${b.device}`);
+}
+
+/** Throws unless `x` is an integer >= `min`. */
+export function checkInteger(who: string, name: string, x: unknown, min: number): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < min) {
+    throw new RangeError(`${who}: ${name} must be an integer >= ${min}, got ${String(x)}`);
+  }
+  return x;
+}
+
+/** Throws unless `x` is a finite number > 0 (or >= 0 with `allowZero`). */
+export function checkPositive(who: string, name: string, x: unknown, allowZero = false): number {
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (!allowZero && x === 0)) {
+    throw new RangeError(`${who}: ${name} must be a finite number ${allowZero ? '>= 0' : '> 0'}, got ${String(x)}`);
+  }
+  return x;
+}
+
+/** Throws unless the options argument is a plain object with known keys (or undefined). */
+export function checkOptions<T extends object>(who: string, o: T | undefined, allowed: readonly string[]): T {
+  if (o === undefined) return {} as T;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`${who}: options must be an object`);
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) throw new TypeError(`${who}: unknown option '${k}' (known: ${allowed.join(', ')})`);
+  }
+  return o;
+}
+
+/** The labels as JS numbers (int64 values beyond 2^53 are not expected for class labels). */
+export function labelValues(y: Tensor): number[] {
+  return Array.from(y.data() as ArrayLike<number | bigint>, (v) => Number(v));
+}
