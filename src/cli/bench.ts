@@ -1,6 +1,10 @@
 // `contrastive bench ...`: each benchmark registers a subcommand of `bench`.
 import type { Command } from 'commander';
+import { registerBenchStep } from './bench-step.js';
+import { registerBenchAugment } from './bench-augment.js';
 
 export function registerBench(p: Command): void {
-  p.command('bench').description('measure throughput (see bench/ for the comparisons with PyTorch)');
+  const bench = p.command('bench').description('measure throughput (see bench/ for the comparisons with PyTorch)');
+  registerBenchStep(bench);
+  registerBenchAugment(bench);
 }
