@@ -282,7 +282,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
           let u = done.get(t);
           if (!u) {
             u = keep(convert(t));
-            if (map === m.#parameters && !u.requiresGrad) u.requiresGrad_(true);
+            if (map === m.#parameters && t.requiresGrad) u.requiresGrad_(true); // a frozen parameter stays frozen
             done.set(t, u);
           }
           map.set(n, u);

@@ -24,16 +24,26 @@ export class EMA {
   readonly tauBase: number;
   readonly totalSteps: number | null;
   #step = 0;
-  readonly #pairs: [Tensor, Tensor][];
 
   constructor(readonly online: AnyModule, readonly target: AnyModule, o: { tau?: number; totalSteps?: number } = {}) {
     this.tauBase = o.tau ?? 0.996;
     if (!(this.tauBase >= 0 && this.tauBase <= 1)) throw new RangeError(`EMA: tau must be in [0, 1], got ${this.tauBase}`);
     this.totalSteps = o.totalSteps ?? null;
-    const a = online.namedParameters();
-    const b = new Map(target.namedParameters());
+    noGrad(() => scope(() => {
+      for (const [p, q] of this.#pairs()) q.copy_(p);
+    }));
+    target.requiresGrad_(false);
+  }
+
+  /**
+   * The (online, target) parameter pairs, matched by name. Looked up at each use, so the EMA
+   * follows the modules through `to()` (which replaces their tensors).
+   */
+  #pairs(): [Tensor, Tensor][] {
+    const a = this.online.namedParameters();
+    const b = new Map(this.target.namedParameters());
     if (a.length !== b.size) throw new Error(`EMA: online has ${a.length} parameters, target ${b.size}`);
-    this.#pairs = a.map(([n, p]) => {
+    return a.map(([n, p]) => {
       const q = b.get(n);
       if (!q) throw new Error(`EMA: target has no parameter '${n}'`);
       if (q.shape.join(',') !== p.shape.join(',')) {
@@ -41,10 +51,6 @@ export class EMA {
       }
       return [p, q];
     });
-    noGrad(() => scope(() => {
-      for (const [p, q] of this.#pairs) q.copy_(p);
-    }));
-    target.requiresGrad_(false);
   }
 
   /** The τ the next `update()` uses. */
@@ -61,7 +67,7 @@ export class EMA {
   update(tau = this.tau): void {
     if (!(tau >= 0 && tau <= 1)) throw new RangeError(`EMA.update: tau must be in [0, 1], got ${tau}`);
     noGrad(() => {
-      for (const [p, q] of this.#pairs) q.lerp_(p, 1 - tau);
+      for (const [p, q] of this.#pairs()) q.lerp_(p, 1 - tau);
     });
     this.#step += 1;
   }

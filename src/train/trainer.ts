@@ -166,7 +166,9 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
     }
     bar.stop();
     const seconds = (performance.now() - t0) / 1000;
+    const tk = performance.now();
     const knn = splits.test?.labels && splits.train.labels ? await monitorKnn(method, splits.train, splits.test, c, { device, bf16 }) : null;
+    const knnSeconds = (performance.now() - tk) / 1000;
     const m: EpochMetrics = {
       epoch: epoch + 1,
       loss: lossSum / Math.max(steps, 1),
@@ -179,7 +181,7 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
     appendFileSync(paths.metrics, `${JSON.stringify(m)}\n`);
     save(epoch + 1, 0);
     log(`epoch ${m.epoch}/${c.epochs}: loss ${m.loss.toFixed(4)}, ${Math.round(m.images_per_second)} img/s, ${seconds.toFixed(1)} s`
-      + `${knn === null ? '' : `, kNN top-1 ${knn.toFixed(4)}`}`);
+      + `${knn === null ? '' : `, kNN top-1 ${knn.toFixed(4)} (${knnSeconds.toFixed(1)} s)`}`);
   }
 
   scope(() => saveSafetensors(paths.encoder, method.backbone.stateDict(), { format: 'contrastive-encoder', encoder: c.encoder }));

@@ -17,6 +17,12 @@ for (const name of METHOD_NAMES) {
     manualSeed(1);
     const c: TrainConfig = { ...DEFAULT_CONFIG, method: name, optimizer: 'adam', lr: 1e-3, batchSize: 64, queueSize: 128, bf16: false };
     const method = buildMethod(c, 1, 10);
+    method.to({ memoryFormat: 'channelsLast' }); // as the trainer does: the EMA and frozen targets must follow
+    if (name === 'byol' || name === 'moco') {
+      const frozen = method.parameters().filter((p) => !p.requiresGrad).length;
+      assert.equal(frozen, method.parameters().length - method.trainableParameters().length);
+      assert.ok(frozen > 0, 'the target network is frozen');
+    }
     const optimizer = buildOptimizer(c, method);
     const views = buildViews(c, [1, 28, 28]);
     const loader = new Loader(data, { batchSize: 64, seed: 1, dropLast: true });
