@@ -11,22 +11,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BenchStepResult } from '../src/cli/bench-step.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Run {
-  images_per_second: number;
-  ms_per_step: number;
-  cpu_ms_per_step: number;
-  sys_ms_per_step: number;
-  minor_faults_per_step: number;
-  peak_rss_mb: number;
-  threads: number;
-  loss_first: number;
-  loss_last: number;
+/** One side's `bench step` JSON (both sides print the same fields), with the machine load around it. */
+type Run = Pick<BenchStepResult, 'images_per_second' | 'ms_per_step' | 'cpu_ms_per_step' | 'sys_ms_per_step' | 'minor_faults_per_step' | 'peak_rss_mb' | 'threads' | 'loss_first' | 'loss_last'> & {
   load_before: number;
   load_after: number;
-}
+};
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

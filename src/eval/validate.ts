@@ -64,15 +64,8 @@ export function checkPositive(who: string, name: string, x: unknown, allowZero =
   return x;
 }
 
-/** Throws unless the options argument is a plain object with known keys (or undefined). */
-export function checkOptions<T extends object>(who: string, o: T | undefined, allowed: readonly string[]): T {
-  if (o === undefined) return {} as T;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new TypeError(`${who}: options must be an object`);
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) throw new TypeError(`${who}: unknown option '${k}' (known: ${allowed.join(', ')})`);
-  }
-  return o;
-}
+/** Options checks are the losses' (a plain object with known keys, or undefined). */
+export { checkOptions } from '../losses/validate.js';
 
 /** The labels as JS numbers (int64 values beyond 2^53 are not expected for class labels). */
 export function labelValues(y: Tensor): number[] {
