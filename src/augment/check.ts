@@ -1,0 +1,52 @@
+// Input validation shared by the augmentations: every op names itself and the problem.
+import { Tensor } from '../tensor/index.js';
+
+const FLOATING = new Set(['float32', 'float64', 'float16', 'bfloat16']);
+
+/**
+ * Checks that `x` is a batch of float images (N, C, H, W) with values in [0, 1], as the
+ * augmentations expect (the loader produces them; uint8 data is divided by 255 first).
+ * `channels` restricts C (colour ops accept 1 or 3, as torchvision's `_assert_channels`).
+ */
+export function checkImages(op: string, x: unknown, channels?: readonly number[]): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor of images (N, C, H, W), got ${describe(x)}`);
+  if (x.ndim !== 4) throw new TypeError(`${op}: expected images of shape (N, C, H, W), got shape [${x.shape.join(', ')}]`);
+  if (!FLOATING.has(x.dtype)) {
+    throw new TypeError(`${op}: expected floating-point images in [0, 1], got dtype ${x.dtype} (divide uint8 images by 255 first)`);
+  }
+  if (channels && !channels.includes(x.shape[1]!)) {
+    throw new TypeError(`${op}: expected ${channels.join(' or ')} channels, got ${x.shape[1]} (shape [${x.shape.join(', ')}])`);
+  }
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  return typeof x;
+}
+
+/** Checks a probability option. */
+export function checkProbability(op: string, name: string, p: unknown): number {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: ${name} must be a probability in [0, 1], got ${String(p)}`);
+  return p;
+}
+
+/** Checks a [min, max] range with min <= max, both finite and at least `lowest`. */
+export function checkRange(op: string, name: string, r: unknown, lowest = -Infinity): readonly [number, number] {
+  if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new TypeError(`${op}: ${name} must be a [min, max] pair of finite numbers, got ${JSON.stringify(r)}`);
+  }
+  const [lo, hi] = r as [number, number];
+  if (lo > hi) throw new RangeError(`${op}: ${name} must have min <= max, got [${lo}, ${hi}]`);
+  if (lo < lowest) throw new RangeError(`${op}: ${name} must be >= ${lowest}, got [${lo}, ${hi}]`);
+  return [lo, hi];
+}
+
+/** Checks an output size: a positive integer (square) or [height, width]. */
+export function checkSize(op: string, size: unknown): readonly [number, number] {
+  const pair = typeof size === 'number' ? [size, size] : size;
+  if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((v) => Number.isInteger(v) && v > 0)) {
+    throw new TypeError(`${op}: size must be a positive integer or [height, width], got ${JSON.stringify(size)}`);
+  }
+  return [pair[0] as number, pair[1] as number];
+}

@@ -1,0 +1,36 @@
+// Batched image augmentations on tensors (N, C, H, W), with per-sample random parameters drawn
+// from the engine's seeded generator, and the multi-view presets of SimCLR, BYOL and friends.
+//
+// Against torchvision 0.14 (tests compare numerically, test/augment/*.test.ts):
+// - brightness, contrast, saturation, grayscale, solarize, normalize, Gaussian blur: the same
+//   formulas (functional_tensor.py), equal to float rounding.
+// - hue: the same HSV round trip; hsv2rgb is written in closed form instead of torchvision's
+//   sector table (einsum), which gives the same values to ~1 ulp and fewer passes.
+// - resized crop: equal to torchvision's tensor path, crop + bilinear resize with
+//   antialias=False (its default for tensors in 0.14). torchvision's PIL path antialiases when
+//   it downscales; a batched grid_sample does not.
+// - rotation: equal to `F.rotate(..., fill=None)`; torchvision's RandomRotation(fill=0) also
+//   multiplies edge pixels by a resampled mask, which darkens the border pixels slightly.
+// - random parameters: drawn per sample (torchvision draws per call, i.e. per image in a
+//   DataLoader, so the distributions agree) from the engine's generator, not torchvision's
+//   stream: the same seed repeats our draws, not torchvision's.
+// - ColorJitter: the order of the four ops is a random permutation per sample, as torchvision's
+//   per-call `randperm(4)`.
+export type { Augmentation, ViewTransform } from './types.js';
+export { isViewTransform } from './types.js';
+export {
+  rgbToGrayscale, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, rgbToHsv, hsvToRgb,
+  solarize, normalize, type PerSample,
+} from './color.js';
+export { resizedCrop, RandomResizedCrop, type Boxes, type RandomResizedCropOptions } from './resized-crop.js';
+export { hflip, vflip, RandomHorizontalFlip, RandomVerticalFlip } from './flip.js';
+export { rotate, RandomRotation } from './rotation.js';
+export { gaussianBlur, gaussianKernel1d, simclrKernelSize, GaussianBlur, type GaussianBlurOptions } from './blur.js';
+export { ColorJitter, type ColorJitterOptions, type Jitter } from './color-jitter.js';
+export { RandomGrayscale } from './grayscale.js';
+export { RandomSolarize } from './solarize.js';
+export { Normalize, IMAGENET_MEAN, IMAGENET_STD } from './normalize.js';
+export { Compose, RandomApply, type ComposeStep } from './compose.js';
+export { TwoViews, MultiCrop, type CropGroup } from './views.js';
+export { simclr, byol, cifar32, mnist28, preset, PRESETS, type PresetName, type PresetOptions } from './presets.js';
+export { writeViewGrid, type GridOptions } from './grid.js';

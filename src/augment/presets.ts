@@ -1,0 +1,100 @@
+// Multi-view presets with the papers' defaults.
+import { checkSize } from './check.js';
+import { GaussianBlur, simclrKernelSize } from './blur.js';
+import { ColorJitter } from './color-jitter.js';
+import { Compose, type ComposeStep } from './compose.js';
+import { RandomGrayscale } from './grayscale.js';
+import { Normalize } from './normalize.js';
+import { RandomResizedCrop } from './resized-crop.js';
+import { RandomSolarize } from './solarize.js';
+import type { Augmentation } from './types.js';
+import { TwoViews } from './views.js';
+
+export interface PresetOptions {
+  /** Output side (square) or [height, width]. */
+  size?: number | readonly [number, number];
+  /** Appended per-channel standardisation, if given. */
+  normalize?: { mean: readonly number[]; std: readonly number[] };
+}
+
+function withNormalize(steps: ComposeStep[], o: PresetOptions): Compose {
+  return new Compose(o.normalize ? [...steps, new Normalize(o.normalize)] : steps);
+}
+
+/**
+ * SimCLR's augmentation (Chen et al. 2020, appendix A): random crop (area 0.08-1, ratio 3/4-4/3)
+ * resized to `size` (default 224), horizontal flip p 0.5, colour jitter (brightness, contrast,
+ * saturation 0.8, hue 0.2: strength s = 1) applied with p 0.8, grayscale p 0.2, Gaussian blur
+ * (kernel 10% of the side, sigma 0.1-2.0) p 0.5; the same pipeline for both views.
+ */
+export function simclr(o: PresetOptions = {}): TwoViews {
+  const size = checkSize('simclr', o.size ?? 224);
+  const t = withNormalize([
+    new RandomResizedCrop({ size, scale: [0.08, 1], hflip: 0.5 }), // crop, then flip p 0.5 (fused)
+    new ColorJitter({ brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, p: 0.8 }),
+    new RandomGrayscale({ p: 0.2 }),
+    new GaussianBlur({ kernelSize: simclrKernelSize(Math.min(...size)), sigma: [0.1, 2.0], p: 0.5 }),
+  ], o);
+  return new TwoViews(t);
+}
+
+/**
+ * BYOL's asymmetric views (Grill et al. 2020, table 6): both crop (0.08-1) resized to `size`,
+ * flip p 0.5, colour jitter (brightness 0.4, contrast 0.4, saturation 0.2, hue 0.1) p 0.8,
+ * grayscale p 0.2; Gaussian blur (kernel 10% of the side, sigma 0.1-2.0) p 1.0 for view 1 and
+ * 0.1 for view 2; solarization p 0 for view 1 and 0.2 for view 2.
+ */
+export function byol(o: PresetOptions = {}): TwoViews {
+  const size = checkSize('byol', o.size ?? 224);
+  const view = (blurP: number, solarizeP: number): Compose => {
+    const steps: ComposeStep[] = [
+      new RandomResizedCrop({ size, scale: [0.08, 1], hflip: 0.5 }),
+      new ColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1, p: 0.8 }),
+      new RandomGrayscale({ p: 0.2 }),
+      new GaussianBlur({ kernelSize: simclrKernelSize(Math.min(...size)), sigma: [0.1, 2.0], p: blurP }),
+    ];
+    if (solarizeP > 0) steps.push(new RandomSolarize({ threshold: 0.5, p: solarizeP }));
+    return withNormalize(steps, o);
+  };
+  return new TwoViews(view(1.0, 0), view(0.1, 0.2));
+}
+
+/**
+ * Small-image preset for 32x32 RGB (CIFAR-10), as SimCLR's CIFAR-10 experiments (appendix B.9):
+ * the same crop and flip, colour strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1 at p 0.8),
+ * grayscale p 0.2, and no Gaussian blur.
+ */
+export function cifar32(o: PresetOptions = {}): TwoViews {
+  const size = checkSize('cifar32', o.size ?? 32);
+  return new TwoViews(withNormalize([
+    new RandomResizedCrop({ size, scale: [0.08, 1], hflip: 0.5 }),
+    new ColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
+    new RandomGrayscale({ p: 0.2 }),
+  ], o));
+}
+
+/**
+ * Small-image preset for 28x28 grayscale (Fashion-MNIST, MNIST). No paper fixes one: this is
+ * our choice, SimCLR's recipe cut to what a 28x28 single-channel image supports: crop area
+ * 0.2-1 (0.08 of 784 pixels is a 8x8 patch), flip p 0.5, brightness and contrast jitter 0.4 at
+ * p 0.8 (saturation, hue and grayscale do nothing on one channel), no blur.
+ */
+export function mnist28(o: PresetOptions = {}): TwoViews {
+  const size = checkSize('mnist28', o.size ?? 28);
+  return new TwoViews(withNormalize([
+    new RandomResizedCrop({ size, scale: [0.2, 1], hflip: 0.5 }),
+    new ColorJitter({ brightness: 0.4, contrast: 0.4, p: 0.8 }),
+  ], o));
+}
+
+/** The presets by name (for the CLI and configs). */
+export const PRESETS = { simclr, byol, cifar32, mnist28 } as const;
+export type PresetName = keyof typeof PRESETS;
+
+/** A preset by name, e.g. `preset('simclr', { size: 96 })`. */
+export function preset(name: PresetName, o: PresetOptions = {}): TwoViews {
+  const make = (PRESETS as Record<string, (o: PresetOptions) => TwoViews>)[name];
+  if (!make) throw new TypeError(`preset: unknown preset '${String(name)}' (known: ${Object.keys(PRESETS).join(', ')})`);
+  return make(o);
+}
+

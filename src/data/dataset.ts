@@ -1,0 +1,37 @@
+// What the loader needs from a dataset.
+
+/** Items as a dataset hands them to the loader, before they become tensors. */
+export interface RawBatch {
+  /** The items, row-major (n, ...sampleShape): uint8 (images, 0-255; the loader divides by 255) or float32. */
+  data: Uint8Array | Float32Array;
+  /** The class of each item, or null when the dataset is unlabelled. */
+  labels: Int32Array | null;
+  /** The dataset indices of the items returned, in order (an unreadable file is left out). */
+  indices: Int32Array;
+}
+
+/**
+ * A finite, indexable collection of same-shaped items (images (C, H, W) or vectors (D)), with
+ * optional integer labels. `read` may be asynchronous (decoding files): the loader calls it for
+ * the next batches while the current one trains.
+ */
+export interface Dataset {
+  /** Number of items. */
+  readonly length: number;
+  /** Shape of one item, e.g. [1, 28, 28] (C, H, W). */
+  readonly sampleShape: readonly number[];
+  /** The class of each item (samplers use it), or null when unlabelled. */
+  readonly labels: Int32Array | null;
+  /** Class names, label i is `classes[i]`; empty when unlabelled. */
+  readonly classes: readonly string[];
+  /** Reads the items at `indices` (each in [0, length)). */
+  read(indices: Int32Array): RawBatch | Promise<RawBatch>;
+}
+
+/** Checks batch indices against a dataset length, naming the dataset. */
+export function checkIndices(name: string, indices: Int32Array, length: number): void {
+  if (!(indices instanceof Int32Array)) throw new TypeError(`${name}.read: indices must be an Int32Array`);
+  for (const i of indices) {
+    if (i < 0 || i >= length) throw new RangeError(`${name}.read: index ${i} is out of range for ${length} items`);
+  }
+}
