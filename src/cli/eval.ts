@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadCheckpoint } from '../io/index.js';
 import { scope, type Device } from '../tensor/index.js';
-import { buildMethod, cpuHasBf16, evaluateRun, loadSplits, readRunConfig, runPaths } from '../train/index.js';
+import { buildMethod, evaluateRun, loadSplits, readRunConfig, runPaths, useBf16 } from '../train/index.js';
 import { bool, printJson } from './options.js';
 
 interface EvalFlags { run: string; data?: string; linearProbe?: boolean; json?: boolean }
@@ -26,8 +26,7 @@ export function registerEval(p: Command): void {
       scope(() => method.loadStateDict(loadCheckpoint(ckpt).model));
       const device = c.device as Device;
       method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
-      const bf16 = c.bf16 === 'auto' ? (device.startsWith('cuda') || cpuHasBf16()) : c.bf16;
-      const r = await evaluateRun(method, splits.train, splits.test, c, { device, bf16 });
+      const r = await evaluateRun(method, splits.train, splits.test, c, { device, bf16: useBf16(c) });
       if (f.json) printJson(r);
       else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(16)} ${v.toFixed(4)}\n`);
       method.dispose();

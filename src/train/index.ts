@@ -4,4 +4,4 @@ export {
   train, embedDataset, evaluateRun, readRunConfig, readMetrics, runPaths, NonFiniteLossError,
   type EpochMetrics, type TrainOptions, type TrainResult,
 } from './trainer.js';
-export { loadSplits, buildMethod, buildViews, buildOptimizer, optimizerSettings, cpuHasBf16, type Splits } from './setup.js';
+export { loadSplits, buildMethod, buildViews, buildOptimizer, optimizerSettings, cpuHasBf16, useBf16, type Splits } from './setup.js';

@@ -115,6 +115,11 @@ export function buildOptimizer(c: TrainConfig, method: Method): Optimizer<{ lr: 
   }
 }
 
+/** Whether a run uses bf16 autocast: as configured, or ('auto') on CUDA and on CPUs with AVX512-BF16. */
+export function useBf16(c: TrainConfig): boolean {
+  return c.bf16 === 'auto' ? (c.device.startsWith('cuda') || cpuHasBf16()) : c.bf16;
+}
+
 /** Whether this CPU has AVX512-BF16 (where bf16 autocast runs the step about twice as fast). */
 export function cpuHasBf16(): boolean {
   try {

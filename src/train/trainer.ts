@@ -14,7 +14,7 @@ import {
 } from '../tensor/index.js';
 import { type TrainConfig, validateConfig } from './config.js';
 import { EpochProgress, log } from './progress.js';
-import { buildMethod, buildOptimizer, buildViews, cpuHasBf16, loadSplits, optimizerSettings } from './setup.js';
+import { buildMethod, buildOptimizer, buildViews, loadSplits, optimizerSettings, useBf16 } from './setup.js';
 
 /** One line of `metrics.jsonl` (DESIGN.md's fields). */
 export interface EpochMetrics {
@@ -102,7 +102,7 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
   method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
   const optimizer = buildOptimizer(c, method);
   const schedule = new WarmupCosineSchedule(optimizer, { warmupSteps: Math.round(c.warmupEpochs * stepsPerEpoch), totalSteps });
-  const bf16 = c.bf16 === 'auto' ? (device.startsWith('cuda') || cpuHasBf16()) : c.bf16;
+  const bf16 = useBf16(c);
 
   let startEpoch = 0;
   let startStep = 0;

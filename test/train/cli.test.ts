@@ -127,14 +127,14 @@ function safetensorsKeys(path: string): string[] {
   return Object.keys(header).filter((k) => k !== '__metadata__');
 }
 
-/** Starts a run and sends `signal` a moment after its first epoch ends; resolves with the exit code. */
+/** Starts a run and sends `signal` as soon as its first epoch ends (the second has just begun); resolves with the exit code. */
 function killDuring(args: string[], out: string, signal: NodeJS.Signals): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (/epoch 1\/2: loss/.test(err) && !child.killed) setTimeout(() => child.kill(signal), 800);
+      if (/epoch 1\/2: loss/.test(err) && !child.killed) child.kill(signal);
     });
     child.on('error', reject);
     child.on('exit', (code) => (/epoch 1\/2: loss/.test(err) ? resolve(code) : reject(new Error(`run ended early: ${err}`))));
