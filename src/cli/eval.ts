@@ -1,9 +1,7 @@
 // `contrastive eval --run DIR`: the evaluation of a trained run (DESIGN.md's JSON fields).
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadCheckpoint } from '../io/index.js';
-import { scope, type Device } from '../tensor/index.js';
-import { buildMethod, evaluateRun, loadSplits, readRunConfig, runPaths, useBf16 } from '../train/index.js';
+import type { Device } from '../tensor/index.js';
+import { evaluateRun, loadRun, useBf16 } from '../train/index.js';
 import { bool, printJson } from './options.js';
 
 interface EvalFlags { run: string; data?: string; linearProbe?: boolean; json?: boolean }
@@ -16,19 +14,15 @@ export function registerEval(p: Command): void {
     .option('--linear-probe <bool>', 'also train a linear probe (default true)', bool('--linear-probe'))
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: EvalFlags) => {
-      const saved = readRunConfig(f.run);
-      const c = { ...saved, data: f.data ?? saved.data, linearProbe: f.linearProbe ?? true, trainLimit: f.data ? 0 : saved.trainLimit, testLimit: f.data ? 0 : saved.testLimit };
-      const ckpt = runPaths(f.run).checkpoint;
-      if (!existsSync(ckpt)) throw new Error(`run ${f.run}: no checkpoint at ${ckpt}`);
-      const splits = await loadSplits(c);
-      if (!splits.test?.labels || !splits.train.labels) throw new Error(`eval needs labelled train and test splits; ${c.data} has none (use a folder with train/ and test/ class folders)`);
-      const method = buildMethod(c, splits.train.sampleShape[0] ?? 1, 1);
-      scope(() => method.loadStateDict(loadCheckpoint(ckpt).model));
-      const device = c.device as Device;
-      method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
-      const r = await evaluateRun(method, splits.train, splits.test, c, { device, bf16: useBf16(c) });
-      if (f.json) printJson(r);
-      else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(16)} ${v.toFixed(4)}\n`);
-      method.dispose();
+      const overrides = f.data ? { data: f.data, trainLimit: 0, testLimit: 0 } : {};
+      const { config: c, splits, method } = await loadRun(f.run, { ...overrides, linearProbe: f.linearProbe ?? true });
+      try {
+        if (!splits.test?.labels || !splits.train.labels) throw new Error(`eval needs labelled train and test splits; ${c.data} has none (use a folder with train/ and test/ class folders)`);
+        const r = await evaluateRun(method, splits.train, splits.test, c, { device: c.device as Device, bf16: useBf16(c) });
+        if (f.json) printJson(r);
+        else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(16)} ${v.toFixed(4)}\n`);
+      } finally {
+        method.dispose();
+      }
     });
 }

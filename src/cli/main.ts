@@ -3,7 +3,11 @@
 // Every command takes --json: one JSON object on stdout; progress and logs go to stderr.
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerEmbed } from './embed.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
+import { registerReport } from './report.js';
+import { registerSearch } from './search.js';
 import { registerTrain } from './train.js';
 
 export function program(): Command {
@@ -12,6 +16,10 @@ export function program(): Command {
     .showHelpAfterError();
   registerTrain(p);
   registerEval(p);
+  registerReport(p);
+  registerEmbed(p);
+  registerSearch(p);
+  registerExport(p);
   registerBench(p);
   return p;
 }

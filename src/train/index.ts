@@ -4,4 +4,5 @@ export {
   train, embedDataset, evaluateRun, readRunConfig, readMetrics, runPaths, NonFiniteLossError,
   type EpochMetrics, type TrainOptions, type TrainResult,
 } from './trainer.js';
+export { loadRun, type LoadedRun } from './run.js';
 export { loadSplits, buildMethod, buildViews, buildOptimizer, optimizerSettings, cpuHasBf16, useBf16, type Splits } from './setup.js';
