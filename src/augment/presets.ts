@@ -15,6 +15,30 @@ export interface PresetOptions {
   size?: number | readonly [number, number];
   /** Appended per-channel standardisation, if given. */
   normalize?: { mean: readonly number[]; std: readonly number[] };
+  /** The crop's area range as fractions of the image (replaces the preset's, e.g. [0.08, 1]). */
+  cropScale?: readonly [number, number];
+  /**
+   * SimCLR's colour-distortion strength s (appendix A): jitter brightness, contrast and saturation
+   * 0.8 s, hue 0.2 s. Replaces the preset's (simclr 1, cifar32 and mnist28 0.5; BYOL's own values
+   * scale with s / 0.5). 0 turns jitter off.
+   */
+  colorStrength?: number;
+}
+
+/** Jitter factors per unit of strength s: SimCLR's (appendix A) unless a preset gives its own. */
+interface JitterFactors { brightness: number; contrast: number; saturation?: number; hue?: number }
+const SIMCLR_JITTER: JitterFactors = { brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2 };
+
+/** Colour jitter of strength `s` at p 0.8, or none when s is 0. */
+function jitter(s: number, f: JitterFactors = SIMCLR_JITTER): ComposeStep[] {
+  if (!Number.isFinite(s) || s < 0) throw new RangeError(`presets: colorStrength must be a finite number >= 0, got ${s}`);
+  if (s === 0) return [];
+  return [new ColorJitter({
+    brightness: f.brightness * s, contrast: f.contrast * s,
+    saturation: f.saturation === undefined ? undefined : f.saturation * s,
+    hue: f.hue === undefined ? undefined : Math.min(0.5, f.hue * s),
+    p: 0.8,
+  })];
 }
 
 function withNormalize(steps: ComposeStep[], o: PresetOptions): Compose {
@@ -30,8 +54,8 @@ function withNormalize(steps: ComposeStep[], o: PresetOptions): Compose {
 export function simclr(o: PresetOptions = {}): TwoViews {
   const size = checkSize('simclr', o.size ?? 224);
   const t = withNormalize([
-    new RandomResizedCrop({ size, scale: [0.08, 1], hflip: 0.5 }), // crop, then flip p 0.5 (fused)
-    new ColorJitter({ brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, p: 0.8 }),
+    new RandomResizedCrop({ size, scale: o.cropScale ?? [0.08, 1], hflip: 0.5 }), // crop, then flip p 0.5 (fused)
+    ...jitter(o.colorStrength ?? 1),
     new RandomGrayscale({ p: 0.2 }),
     new GaussianBlur({ kernelSize: simclrKernelSize(Math.min(...size)), sigma: [0.1, 2.0], p: 0.5 }),
   ], o);
@@ -48,8 +72,8 @@ export function byol(o: PresetOptions = {}): TwoViews {
   const size = checkSize('byol', o.size ?? 224);
   const view = (blurP: number, solarizeP: number): Compose => {
     const steps: ComposeStep[] = [
-      new RandomResizedCrop({ size, scale: [0.08, 1], hflip: 0.5 }),
-      new ColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1, p: 0.8 }),
+      new RandomResizedCrop({ size, scale: o.cropScale ?? [0.08, 1], hflip: 0.5 }),
+      ...jitter(o.colorStrength ?? 0.5, { brightness: 0.8, contrast: 0.8, saturation: 0.4, hue: 0.2 }),
       new RandomGrayscale({ p: 0.2 }),
       new GaussianBlur({ kernelSize: simclrKernelSize(Math.min(...size)), sigma: [0.1, 2.0], p: blurP }),
     ];
@@ -59,6 +83,7 @@ export function byol(o: PresetOptions = {}): TwoViews {
   return new TwoViews(view(1.0, 0), view(0.1, 0.2));
 }
 
+
 /**
  * Small-image preset for 32x32 RGB (CIFAR-10), as SimCLR's CIFAR-10 experiments (appendix B.9):
  * the same crop and flip, colour strength s = 0.5 (jitter 0.4, 0.4, 0.4, 0.1 at p 0.8),
@@ -67,8 +92,8 @@ export function byol(o: PresetOptions = {}): TwoViews {
 export function cifar32(o: PresetOptions = {}): TwoViews {
   const size = checkSize('cifar32', o.size ?? 32);
   return new TwoViews(withNormalize([
-    new RandomResizedCrop({ size, scale: [0.08, 1], hflip: 0.5 }),
-    new ColorJitter({ brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, p: 0.8 }),
+    new RandomResizedCrop({ size, scale: o.cropScale ?? [0.08, 1], hflip: 0.5 }),
+    ...jitter(o.colorStrength ?? 0.5),
     new RandomGrayscale({ p: 0.2 }),
   ], o));
 }
@@ -82,8 +107,8 @@ export function cifar32(o: PresetOptions = {}): TwoViews {
 export function mnist28(o: PresetOptions = {}): TwoViews {
   const size = checkSize('mnist28', o.size ?? 28);
   return new TwoViews(withNormalize([
-    new RandomResizedCrop({ size, scale: [0.2, 1], hflip: 0.5 }),
-    new ColorJitter({ brightness: 0.4, contrast: 0.4, p: 0.8 }),
+    new RandomResizedCrop({ size, scale: o.cropScale ?? [0.2, 1], hflip: 0.5 }),
+    ...jitter(o.colorStrength ?? 0.5, { brightness: 0.8, contrast: 0.8 }),
   ], o));
 }
 

@@ -17,6 +17,18 @@ export function num(flag: string) {
   };
 }
 
+/** Two numbers 'a,b' (e.g. a range). */
+export function pair(flag: string) {
+  return (v: string): [number, number] => {
+    const parts = v.split(',').map((x) => x.trim());
+    const [a, b] = parts.map(Number);
+    if (parts.length !== 2 || parts.some((x) => x === '') || !Number.isFinite(a) || !Number.isFinite(b)) {
+      throw new InvalidArgumentError(`${flag} expects two numbers 'min,max', got '${v}'`);
+    }
+    return [a!, b!];
+  };
+}
+
 export function bool(flag: string) {
   return (v: string): boolean => {
     if (v === 'true' || v === '1') return true;

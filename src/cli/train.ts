@@ -1,13 +1,13 @@
 // `contrastive train`: trains, evaluates and leaves a run folder (DESIGN.md).
 import type { Command } from 'commander';
 import { ConfigError, NonFiniteLossError, readConfigFile, resolveConfig, train, type TrainConfig } from '../train/index.js';
-import { bool, int, num, printJson } from './options.js';
+import { bool, int, num, pair, printJson } from './options.js';
 
 interface TrainFlags {
   config?: string; data?: string; method?: string; encoder?: string; epochs?: number; batchSize?: number; device?: string;
   seed?: number; out?: string; resume?: boolean; json?: boolean; lr?: number; optimizer?: string; weightDecay?: number;
   warmupEpochs?: number; temperature?: number; queueSize?: number; bf16?: boolean; channelsLast?: boolean;
-  augment?: string; imageSize?: number; trainLimit?: number; testLimit?: number; linearProbe?: boolean; progress?: boolean;
+  augment?: string; cropScale?: [number, number]; colorStrength?: number; imageSize?: number; trainLimit?: number; testLimit?: number; linearProbe?: boolean; progress?: boolean;
 }
 
 export function registerTrain(p: Command): void {
@@ -32,6 +32,8 @@ export function registerTrain(p: Command): void {
     .option('--bf16 <bool>', 'bf16 autocast (default: where the CPU supports it)', bool('--bf16'))
     .option('--channels-last <bool>', 'channels-last memory format', bool('--channels-last'))
     .option('--augment <preset>', 'auto, mnist28, cifar32, simclr, byol')
+    .option('--crop-scale <min,max>', "the crop's area range as fractions of the image (default: the preset's)", pair('--crop-scale'))
+    .option('--color-strength <s>', "colour-distortion strength s: jitter 0.8 s, 0 for none (default: the preset's)", num('--color-strength'))
     .option('--image-size <n>', 'image side', int('--image-size'))
     .option('--train-limit <n>', 'use only the first n training images', int('--train-limit'))
     .option('--test-limit <n>', 'use only the first n test images', int('--test-limit'))
@@ -52,7 +54,7 @@ export function registerTrain(p: Command): void {
           data: f.data, method: f.method, encoder: f.encoder, epochs: f.epochs, batchSize: f.batchSize, device: f.device, seed: f.seed,
           out: f.out, lr: f.lr, optimizer: f.optimizer, weightDecay: f.weightDecay, warmupEpochs: f.warmupEpochs,
           temperature: f.temperature, queueSize: f.queueSize, bf16: f.bf16, channelsLast: f.channelsLast, augment: f.augment,
-          imageSize: f.imageSize, trainLimit: f.trainLimit, testLimit: f.testLimit, linearProbe: f.linearProbe,
+          cropScale: f.cropScale, colorStrength: f.colorStrength, imageSize: f.imageSize, trainLimit: f.trainLimit, testLimit: f.testLimit, linearProbe: f.linearProbe,
         } satisfies Partial<Record<keyof TrainConfig, unknown>>);
         const r = await train(config, { resume: f.resume, signal: abort.signal, progress: f.progress });
         if (f.json) printJson(r);

@@ -20,6 +20,10 @@ export const TrainConfigSchema = z.object({
   out: z.string().min(1),
   /** Augmentation preset: 'mnist28', 'cifar32', 'simclr', 'byol'; 'auto' picks by method and image size. */
   augment: z.enum(['auto', 'mnist28', 'cifar32', 'simclr', 'byol']),
+  /** The crop's area range [min, max] as fractions of the image ('auto': the preset's). */
+  cropScale: z.union([z.literal('auto'), z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).refine(([a, b]) => a <= b, { message: 'expected [min, max] with min <= max' })]),
+  /** SimCLR's colour-distortion strength s: jitter 0.8 s (hue 0.2 s); 0 = none ('auto': the preset's). */
+  colorStrength: z.union([z.literal('auto'), z.number().min(0).max(2.5)]),
   /** Square side images are cropped/resized to ('auto': the dataset's). */
   imageSize: z.union([z.literal('auto'), positiveInt]),
   optimizer: z.enum(['auto', 'lars', 'sgd', 'adam', 'adamw']),
@@ -58,6 +62,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   seed: 0,
   out: 'runs/default',
   augment: 'auto',
+  cropScale: 'auto',
+  colorStrength: 'auto',
   imageSize: 'auto',
   optimizer: 'auto',
   lr: 'auto',

@@ -74,7 +74,11 @@ export function buildViews(c: TrainConfig, sampleShape: readonly number[]): View
   else if (sampleShape[0] === 1 && side <= 32) name = 'mnist28';
   else if (side <= 32) name = 'cifar32';
   else name = c.method === 'byol' ? 'byol' : 'simclr';
-  return preset(name, { size });
+  return preset(name, {
+    size,
+    cropScale: c.cropScale === 'auto' ? undefined : c.cropScale,
+    colorStrength: c.colorStrength === 'auto' ? undefined : c.colorStrength,
+  });
 }
 
 /** Each method's optimizer as its paper uses it, unless the config names one. */

@@ -71,6 +71,21 @@ describe('presets', () => {
     assert.throws(() => preset('nope' as never), /unknown preset 'nope'/);
   }));
 
+  test('cropScale and colorStrength replace the preset\'s crop range and jitter strength; 0 removes the jitter', () => {
+    const ops = (o: Parameters<typeof simclr>[0]): readonly Augmentation[] => ((simclr({ size: 16, ...o }).first) as Compose).ops;
+    assert.deepEqual((ops({ cropScale: [0.3, 0.9] })[0] as RandomResizedCrop).scale, [0.3, 0.9]);
+    const half = ops({ colorStrength: 0.5 })[1] as ColorJitter;
+    assert.deepEqual(half.ranges.map((r) => r![1]), [1.4, 1.4, 1.4, 0.1]);
+    assert.ok(!ops({ colorStrength: 0 }).some((o) => o instanceof ColorJitter));
+    const m = (mnist28({ colorStrength: 1 }).first as Compose).ops[1] as ColorJitter;
+    assert.deepEqual(m.ranges.slice(0, 2).map((r) => r![1]), [1.8, 1.8], 'mnist28: brightness and contrast 0.8 s');
+    assert.deepEqual(m.ranges.slice(2), [null, null], 'mnist28: no saturation or hue on one channel');
+    const b = ((byol({ size: 16, colorStrength: 1 }).first as Compose).ops[1] as ColorJitter).ranges.map((r) => r![1]);
+    assert.deepEqual(b, [1.8, 1.8, 1.4, 0.2], "byol scales its own 0.4/0.4/0.2/0.1 with s / 0.5");
+    assert.throws(() => simclr({ colorStrength: -1 }), /colorStrength must be a finite number >= 0, got -1/);
+    assert.throws(() => simclr({ cropScale: [0.9, 0.1] }), /scale/);
+  });
+
   test('augmented views stay in [0, 1] and are finite', () => scope(() => {
     manualSeed(12);
     const x = rand([32, 3, 32, 32]);
