@@ -51,4 +51,17 @@ function load(): Addon {
   );
 }
 
-export const native: Addon = load();
+/**
+ * Intra-op threads: every core (the addon's default, as PyTorch's), or OMP_NUM_THREADS when set,
+ * as PyTorch honours it; e.g. OMP_NUM_THREADS=1 for runs that share the machine with other work.
+ */
+function applyThreadEnv(a: Addon): Addon {
+  const v = process.env['OMP_NUM_THREADS'];
+  if (v === undefined || v.trim() === '') return a;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`contrastive: OMP_NUM_THREADS must be a positive integer, got '${v}'`);
+  a.setNumThreads(n);
+  return a;
+}
+
+export const native: Addon = applyThreadEnv(load());

@@ -131,3 +131,14 @@ test('the process survives a storm of bad calls (run in a child process)', () =>
   assert.equal(r.status, 0, `child exited with ${r.status} (signal ${r.signal}): ${r.stderr}`);
   assert.equal(r.stdout.trim(), '16/16');
 });
+
+test('OMP_NUM_THREADS sets the intra-op threads as in PyTorch; a bad value is a clear error', () => {
+  const index = fileURLToPath(new URL('../../src/index.js', import.meta.url));
+  const threads = (v: string) => spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(index)}).then((m) => console.log(m.getNumThreads()))`], {
+    env: { ...process.env, OMP_NUM_THREADS: v }, encoding: 'utf8',
+  });
+  assert.equal(threads('1').stdout.trim(), '1');
+  const bad = threads('two');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /OMP_NUM_THREADS must be a positive integer, got 'two'/);
+});
