@@ -15,3 +15,7 @@ export * as augment from './augment/index.js';
 export * as methods from './methods/index.js';
 export * as evaluation from './eval/index.js';
 export { train, type TrainConfig, type TrainResult, type EpochMetrics, DEFAULT_CONFIG } from './train/index.js';
+export * as report from './report/index.js';
+export { writeReport, type ReportOptions, type ReportResult } from './report/index.js';
+export * as search from './search/index.js';
+export * as onnx from './export/index.js';

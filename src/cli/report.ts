@@ -1,8 +1,25 @@
-// `contrastive report`: placeholder until issue 7's implementation lands in this file.
+// `contrastive report --run DIR`: (re)writes DIR/report.html, the run's self-contained HTML report.
 import type { Command } from 'commander';
+import { writeReport } from '../report/index.js';
+import { int, printJson } from './options.js';
 
+interface ReportFlags { run: string; out?: string; mapPoints?: number; seed?: number; json?: boolean }
+
+/** Registers `contrastive report` on the program. */
 export function registerReport(p: Command): void {
-  p.command('report').description('(not yet implemented)').action(() => {
-    throw new Error('contrastive report: not implemented yet');
-  });
+  p.command('report')
+    .description('write the HTML report of a run: curves, evaluation, UMAP map of embeddings, neighbours, augmented views')
+    .requiredOption('--run <dir>', 'the run folder (from contrastive train)')
+    .option('--out <file>', 'where to write the report (default DIR/report.html)')
+    .option('--map-points <n>', 'test images on the embedding map, evenly spaced (default 2000)', int('--map-points'))
+    .option('--seed <n>', 'seed of the UMAP layout and the augmentation draw (default: the run\'s seed)', int('--seed'))
+    .option('--json', 'print one JSON object on stdout')
+    .action(async (f: ReportFlags) => {
+      if (f.mapPoints !== undefined && f.mapPoints < 1) throw new Error(`--map-points must be at least 1, got ${f.mapPoints}`);
+      const r = await writeReport(f.run, {
+        file: f.out, mapPoints: f.mapPoints, seed: f.seed, log: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (f.json) printJson({ file: r.file, bytes: r.bytes, seconds: r.seconds, timings: r.timings, notes: r.notes });
+      else process.stdout.write(`${r.file}\n`);
+    });
 }

@@ -5,3 +5,4 @@ export {
 } from './safetensors.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint.js';
 export { writeFileAtomic } from './atomic.js';
+export { SafetensorsWriter, SafetensorsReader, encodeSafetensorsHeader, type TensorSpec, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-stream.js';

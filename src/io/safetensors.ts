@@ -12,15 +12,16 @@ import { writeFileAtomic } from './atomic.js';
 /** The dtype codes this implementation reads and writes. */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
-const CODES: Record<Dtype, SafetensorsDtype> = {
+/** Our dtypes' safetensors codes, and back, and each code's element size in bytes. */
+export const CODES: Record<Dtype, SafetensorsDtype> = {
   float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16', int64: 'I64',
   int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
 };
-const DTYPES = Object.fromEntries(Object.entries(CODES).map(([d, c]) => [c, d])) as Record<SafetensorsDtype, Dtype>;
-const SIZES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+export const DTYPES = Object.fromEntries(Object.entries(CODES).map(([d, c]) => [c, d])) as Record<SafetensorsDtype, Dtype>;
+export const SIZES: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
 /** The largest header accepted (the reference implementation's limit). */
-const MAX_HEADER = 100_000_000;
+export const MAX_HEADER = 100_000_000;
 
 /** A malformed, torn or unsupported safetensors file; the message names the source and the problem. */
 export class SafetensorsError extends Error {
@@ -41,7 +42,7 @@ function checkHost(): void {
 }
 
 /** The raw little-endian bytes of `t`, row-major (float16/bfloat16 bit patterns preserved). */
-function bytesOf(t: Tensor): Uint8Array {
+export function bytesOf(t: Tensor): Uint8Array {
   return scope(() => {
     const src = t.dtype === 'float16' || t.dtype === 'bfloat16' ? run<Tensor>('view.dtype', t.contiguous(), 'int16') : t;
     const data = src.data();
@@ -80,12 +81,17 @@ export function serializeSafetensors(
     offset += b.byteLength;
     blobs.push(b);
   }
+  return [...encodeHeader(header), ...blobs];
+}
+
+/** The 8-byte header length and the header JSON padded with spaces to a multiple of 8 bytes. */
+export function encodeHeader(header: Record<string, unknown>): [Buffer, Buffer] {
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
   if (padded > json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
   const head = Buffer.alloc(8);
   head.writeBigUInt64LE(BigInt(json.length));
-  return [head, json, ...blobs];
+  return [head, json];
 }
 
 /** Writes a safetensors file atomically (temporary file, fsync, rename). */
@@ -97,7 +103,8 @@ export function saveSafetensors(
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
-interface Entry {
+/** Where one tensor's bytes lie: [begin, end) counted from the start of the data section. */
+export interface Entry {
   name: string;
   dtype: SafetensorsDtype;
   shape: number[];
@@ -105,12 +112,16 @@ interface Entry {
   end: number;
 }
 
-function isNonNegInt(x: unknown): x is number {
+export function isNonNegInt(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
-/** Validates the header completely before any tensor is made. */
-function parseHeader(bytes: Uint8Array, source: string): { entries: Entry[]; metadata: Record<string, string>; dataStart: number } {
+/**
+ * Validates the header completely before any tensor is made. `bytes` holds the file from its
+ * start; `dataBytes` is the size of the data section when `bytes` holds only the header (a
+ * reader that streams the data), else what follows the header in `bytes`.
+ */
+export function parseHeader(bytes: Uint8Array, source: string, dataBytes?: number): { entries: Entry[]; metadata: Record<string, string>; dataStart: number } {
   if (bytes.byteLength < 8) {
     throw new SafetensorsError(source, `${bytes.byteLength} bytes is too short to hold the 8-byte header length (truncated file?)`);
   }
@@ -160,7 +171,7 @@ function parseHeader(bytes: Uint8Array, source: string): { entries: Entry[]; met
     entries.push({ name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: offsets[0], end: offsets[1] });
   }
   const dataStart = 8 + n;
-  const available = bytes.byteLength - dataStart;
+  const available = dataBytes ?? bytes.byteLength - dataStart;
   const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   const needed = byOffset.reduce((m, e) => Math.max(m, e.end), 0);
   if (needed > available) {

@@ -12,7 +12,7 @@ import { type Optimizer, WarmupCosineSchedule, type ScheduleStateDict } from '..
 import {
   autocast, cat, getRngState, keep, manualSeed, noGrad, scope, setRngState, tensor, type Device, type Tensor,
 } from '../tensor/index.js';
-import { type TrainConfig, validateConfig } from './config.js';
+import { DEFAULT_CONFIG, type TrainConfig, validateConfig } from './config.js';
 import { EpochProgress, log } from './progress.js';
 import { buildMethod, buildOptimizer, buildViews, loadSplits, optimizerSettings, useBf16 } from './setup.js';
 
@@ -33,6 +33,8 @@ export interface TrainOptions {
   progress?: boolean;
   /** Aborting finishes the current step, writes a checkpoint and returns (what SIGINT does). */
   signal?: AbortSignal;
+  /** Write `out/report.html` when the run completes (default true); see `writeReport`. */
+  report?: boolean;
 }
 
 export interface TrainResult {
@@ -74,13 +76,14 @@ export function readMetrics(path: string): EpochMetrics[] {
 export function readRunConfig(out: string): TrainConfig {
   const p = runPaths(out).config;
   if (!existsSync(p)) throw new Error(`run ${out}: no config.json (not a run folder, or the run never started)`);
-  return validateConfig(JSON.parse(readFileSync(p, 'utf8')), p);
+  // Keys added since the run was written take their defaults (which keep the old behaviour).
+  return validateConfig({ ...DEFAULT_CONFIG, ...JSON.parse(readFileSync(p, 'utf8')) as object }, p);
 }
 
 /**
  * Trains `config.method` on `config.data` and leaves a run folder (DESIGN.md):
  * `config.json`, `metrics.jsonl`, `checkpoint/` (the full state, and the encoder alone, whose
- * keys load into the same encoder in PyTorch) and `eval.json`.
+ * keys load into the same encoder in PyTorch), `eval.json` and `report.html` (unless `o.report` is false).
  */
 export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<TrainResult> {
   const paths = runPaths(config.out);
@@ -104,93 +107,112 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
   const schedule = new WarmupCosineSchedule(optimizer, { warmupSteps: Math.round(c.warmupEpochs * stepsPerEpoch), totalSteps });
   const bf16 = useBf16(c);
 
-  let startEpoch = 0;
-  let startStep = 0;
-  const history: EpochMetrics[] = [];
-  if (o.resume) {
-    ({ startEpoch, startStep } = scope(() => {
-      const ck = loadCheckpoint(paths.checkpoint);
-      method.loadStateDict(ck.model);
-      if (ck.optimizer) optimizer.loadStateDict(ck.optimizer);
-      if (ck.schedule) schedule.loadStateDict(ck.schedule as ScheduleStateDict);
-      if (ck.tensors?.rng) setRngState(ck.tensors.rng);
-      const extra = ck.extra ?? {};
-      method.loadExtraState((extra.method ?? {}) as Record<string, unknown>);
-      return { startEpoch: Number(extra.epoch ?? 0), startStep: Number(extra.step ?? 0) };
-    }));
-    history.push(...readMetrics(paths.metrics).filter((m) => m.epoch <= startEpoch));
-    log(`resuming ${c.out} at epoch ${startEpoch + 1}, step ${startStep}`);
-  }
-  writeFileSync(paths.metrics, history.map((m) => `${JSON.stringify(m)}\n`).join(''));
-
-  const save = (epoch: number, step: number): void => scope(() => {
-    saveCheckpoint(paths.checkpoint, {
-      model: method.stateDict(),
-      optimizer: optimizer.stateDict(),
-      schedule: schedule.stateDict(),
-      tensors: { rng: getRngState() },
-      extra: { epoch, step, method: method.extraState(), config: c },
-    });
-  });
-
-  const settings = optimizerSettings(c);
-  log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} images, ${c.epochs} epochs of ${stepsPerEpoch} steps, `
-    + `${settings.name} lr ${settings.lr}, ${views.name}${bf16 ? ', bf16 autocast' : ''}${c.channelsLast ? ', channels-last' : ''}`);
-  for (let epoch = startEpoch; epoch < c.epochs; epoch++) {
-    method.train();
-    const bar = new EpochProgress(epoch + 1, c.epochs, stepsPerEpoch, o.progress ?? true);
-    const t0 = performance.now();
-    let lossSum = 0;
-    let steps = 0;
-    let images = 0;
-    for await (const batch of loader.epoch(epoch)) {
-      if (epoch === startEpoch && batch.step < startStep) continue;
-      const loss = scope(() => trainStep(method, views, batch.x, batch.y, optimizer, schedule, { bf16, channelsLast: c.channelsLast, device }));
-      if (!Number.isFinite(loss)) {
-        bar.stop();
-        throw new NonFiniteLossError(`the loss became ${loss} at epoch ${epoch + 1}, step ${batch.step + 1}; training stopped. `
-          + `The last good checkpoint is kept at ${paths.checkpoint}. Lower the learning rate, or try --bf16 false.`);
-      }
-      lossSum += loss;
-      steps += 1;
-      images += batch.x.shape[0]!;
-      bar.update(batch.step + 1, { loss: lossSum / steps, lr: optimizer.paramGroups[0]!.lr, ips: images / ((performance.now() - t0) / 1000) });
-      // Let the event loop turn (SIGINT's handler, finalizers): in-memory data never waits on I/O.
-      await new Promise((r) => setImmediate(r));
-      if (o.signal?.aborted) {
-        bar.stop();
-        save(epoch, batch.step + 1);
-        log(`interrupted: checkpoint at epoch ${epoch + 1}, step ${batch.step + 1} written to ${paths.checkpoint}; continue with --resume`);
-        return { out: c.out, status: 'interrupted', epochs: history, evaluation: null };
-      }
+  try {
+    let startEpoch = 0;
+    let startStep = 0;
+    const history: EpochMetrics[] = [];
+    if (o.resume) {
+      ({ startEpoch, startStep } = scope(() => {
+        const ck = loadCheckpoint(paths.checkpoint);
+        method.loadStateDict(ck.model);
+        if (ck.optimizer) optimizer.loadStateDict(ck.optimizer);
+        if (ck.schedule) schedule.loadStateDict(ck.schedule as ScheduleStateDict);
+        if (ck.tensors?.rng) setRngState(ck.tensors.rng);
+        const extra = ck.extra ?? {};
+        method.loadExtraState((extra.method ?? {}) as Record<string, unknown>);
+        return { startEpoch: Number(extra.epoch ?? 0), startStep: Number(extra.step ?? 0) };
+      }));
+      history.push(...readMetrics(paths.metrics).filter((m) => m.epoch <= startEpoch));
+      log(`resuming ${c.out} at epoch ${startEpoch + 1}, step ${startStep}`);
     }
-    bar.stop();
-    const seconds = (performance.now() - t0) / 1000;
-    const tk = performance.now();
-    const knn = splits.test?.labels && splits.train.labels ? await monitorKnn(method, splits.train, splits.test, c, { device, bf16 }) : null;
-    const knnSeconds = (performance.now() - tk) / 1000;
-    const m: EpochMetrics = {
-      epoch: epoch + 1,
-      loss: lossSum / Math.max(steps, 1),
-      lr: optimizer.paramGroups[0]!.lr,
-      images_per_second: images / seconds,
-      seconds,
-      knn_top1: knn,
-    };
-    history.push(m);
-    appendFileSync(paths.metrics, `${JSON.stringify(m)}\n`);
-    save(epoch + 1, 0);
-    log(`epoch ${m.epoch}/${c.epochs}: loss ${m.loss.toFixed(4)}, ${Math.round(m.images_per_second)} img/s, ${seconds.toFixed(1)} s`
-      + `${knn === null ? '' : `, kNN top-1 ${knn.toFixed(4)} (${knnSeconds.toFixed(1)} s)`}`);
-  }
+    writeFileSync(paths.metrics, history.map((m) => `${JSON.stringify(m)}\n`).join(''));
 
-  scope(() => saveSafetensors(paths.encoder, method.backbone.stateDict(), { format: 'contrastive-encoder', encoder: c.encoder }));
-  let evaluation: EvaluationResult | null = null;
-  if (splits.test?.labels && splits.train.labels) {
-    evaluation = await evaluateRun(method, splits.train, splits.test, c, { device, bf16 });
-    writeJson(paths.evaluation, evaluation);
+    const save = (epoch: number, step: number): void => scope(() => {
+      saveCheckpoint(paths.checkpoint, {
+        model: method.stateDict(),
+        optimizer: optimizer.stateDict(),
+        schedule: schedule.stateDict(),
+        tensors: { rng: getRngState() },
+        extra: { epoch, step, method: method.extraState(), config: c },
+      });
+    });
+
+    const settings = optimizerSettings(c);
+    log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} images, ${c.epochs} epochs of ${stepsPerEpoch} steps, `
+      + `${settings.name} lr ${settings.lr}, ${views.name}${bf16 ? ', bf16 autocast' : ''}${c.channelsLast ? ', channels-last' : ''}`);
+    for (let epoch = startEpoch; epoch < c.epochs; epoch++) {
+      method.train();
+      const bar = new EpochProgress(epoch + 1, c.epochs, stepsPerEpoch, o.progress ?? true);
+      const t0 = performance.now();
+      let lossSum = 0;
+      let steps = 0;
+      let images = 0;
+      for await (const batch of loader.epoch(epoch)) {
+        if (epoch === startEpoch && batch.step < startStep) continue;
+        const loss = scope(() => trainStep(method, views, batch.x, batch.y, optimizer, schedule, { bf16, channelsLast: c.channelsLast, device }));
+        if (!Number.isFinite(loss)) {
+          bar.stop();
+          throw new NonFiniteLossError(`the loss became ${loss} at epoch ${epoch + 1}, step ${batch.step + 1}; training stopped. `
+            + `The last good checkpoint is kept at ${paths.checkpoint}. Lower the learning rate, or try --bf16 false.`);
+        }
+        lossSum += loss;
+        steps += 1;
+        images += batch.x.shape[0]!;
+        bar.update(batch.step + 1, { loss: lossSum / steps, lr: optimizer.paramGroups[0]!.lr, ips: images / ((performance.now() - t0) / 1000) });
+        // Let the event loop turn (SIGINT's handler, finalizers): in-memory data never waits on I/O.
+        await new Promise((r) => setImmediate(r));
+        if (o.signal?.aborted) {
+          bar.stop();
+          save(epoch, batch.step + 1);
+          log(`interrupted: checkpoint at epoch ${epoch + 1}, step ${batch.step + 1} written to ${paths.checkpoint}; continue with --resume`);
+          return { out: c.out, status: 'interrupted', epochs: history, evaluation: null };
+        }
+      }
+      bar.stop();
+      const seconds = (performance.now() - t0) / 1000;
+      const tk = performance.now();
+      const knn = splits.test?.labels && splits.train.labels ? await monitorKnn(method, splits.train, splits.test, c, { device, bf16 }) : null;
+      const knnSeconds = (performance.now() - tk) / 1000;
+      const m: EpochMetrics = {
+        epoch: epoch + 1,
+        loss: lossSum / Math.max(steps, 1),
+        lr: optimizer.paramGroups[0]!.lr,
+        images_per_second: images / seconds,
+        seconds,
+        knn_top1: knn,
+      };
+      history.push(m);
+      appendFileSync(paths.metrics, `${JSON.stringify(m)}\n`);
+      save(epoch + 1, 0);
+      log(`epoch ${m.epoch}/${c.epochs}: loss ${m.loss.toFixed(4)}, ${Math.round(m.images_per_second)} img/s, ${seconds.toFixed(1)} s`
+        + `${knn === null ? '' : `, kNN top-1 ${knn.toFixed(4)} (${knnSeconds.toFixed(1)} s)`}`);
+    }
+
+    scope(() => saveSafetensors(paths.encoder, method.backbone.stateDict(), { format: 'contrastive-encoder', encoder: c.encoder }));
+    let evaluation: EvaluationResult | null = null;
+    // The final features serve the evaluation and the report alike (embedded once).
+    const features = splits.test?.labels && splits.train.labels ? await embedSplits(method, splits.train, splits.test, { device, bf16, channelsLast: c.channelsLast }) : null;
+    try {
+      if (features) {
+        evaluation = evaluate(features.train, features.test, { k: c.knnK, temperature: c.knnTemperature, linearProbe: c.linearProbe, seed: c.seed });
+        writeJson(paths.evaluation, evaluation);
+      }
+      if (o.report ?? true) {
+        try { // imported here: the report builds on this module; a failed report leaves the finished run intact
+          const { writeReport } = await import('../report/index.js');
+          await writeReport(c.out, { run: { config: c, splits, method }, log, features: features && { train: features.train.embeddings, test: features.test.embeddings } });
+        } catch (e) {
+          log(`report.html not written: ${(e as Error).message} (retry with: contrastive report --run ${c.out})`);
+        }
+      }
+    } finally {
+      if (features) disposeSplits(features);
+    }
+    return { out: c.out, status: 'completed', epochs: history, evaluation };
+  } finally {
+    method.dispose();
+    optimizer.dispose();
   }
-  return { out: c.out, status: 'completed', epochs: history, evaluation };
 }
 
 /** One optimisation step; returns the loss (not stepping when it is not finite). */

@@ -1,0 +1,133 @@
+// `contrastive export`: a run folder's encoder (and optionally projection head) as an ONNX file,
+// checked against the engine with onnxruntime-node, and optionally an index for the browser.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../io/index.js';
+import type { AnyModule } from '../nn/index.js';
+import { loadRun } from '../train/index.js';
+import { type BrowserIndexSummary, writeBrowserIndex } from './browser-index.js';
+import { OnnxExportError } from './converter.js';
+import { embedImages, readImages, spreadIndices } from './engine.js';
+import { type OnnxStage, toOnnx } from './export.js';
+import { maxAbs, maxAbsDiff, openOnnxRuntime } from './verify.js';
+
+/** Options of `exportRun`. */
+export interface ExportRunOptions {
+  /** The .onnx file to write. */
+  onnx: string;
+  /** Export backbone + projection head (the loss's embedding space) instead of the backbone alone. */
+  head?: boolean;
+  /** Test images to compare onnxruntime-node's outputs with the engine's on (default 256; 0 skips). */
+  verifyImages?: number;
+  /**
+   * The largest accepted max |onnxruntime - engine|, relative to max(1, max |engine output|)
+   * (default 1e-4). Above it nothing is written and an OnnxExportError is thrown.
+   */
+  tolerance?: number;
+  /** Also write a nearest-neighbour index for examples/browser/ into this folder. */
+  indexForBrowser?: string;
+  /** Images in that index, spread over the test split (or the train split without one); default 1000. */
+  indexLimit?: number;
+}
+
+/** What `exportRun` did (the CLI prints it with --json). */
+export interface ExportRunResult {
+  onnx: string;
+  bytes: number;
+  head: boolean;
+  opset: number;
+  ir_version: number;
+  input: { name: string; shape: (number | string)[] };
+  output: { name: string; shape: (number | string)[] };
+  nodes: number;
+  initializers: number;
+  /** Seconds to build and serialise the graph. */
+  export_seconds: number;
+  verify: null | { images: number; max_abs_diff: number; max_abs_output: number; onnxruntime_load_ms: number; onnxruntime_ms_per_image: number };
+  index: BrowserIndexSummary | null;
+}
+
+/** The method's projection head (`projectionHead`), or an error naming the method. */
+function projectionHeadOf(method: AnyModule, methodName: string): AnyModule {
+  const head = method.namedChildren().find(([n]) => n === 'projectionHead')?.[1];
+  if (!head) throw new OnnxExportError(`ONNX export: method ${methodName} has no projection head to export with --head`);
+  return head;
+}
+
+/**
+ * Exports the run folder `dir` (from `train`): its backbone, or with `head` backbone and
+ * projection head, as an ONNX model (input 'images' (N, C, H, W) float32 in [0, 1] at the run's
+ * image size, output 'embeddings' (N, D)), plain float32 NCHW whatever the run trained with
+ * (channels-last, bf16 autocast). Unless `verifyImages` is 0 the model is first run with
+ * onnxruntime-node on test images and compared with the engine's float32 forward in evaluation
+ * mode; the file is written (atomically) only if it agrees.
+ */
+export async function exportRun(dir: string, o: ExportRunOptions): Promise<ExportRunResult> {
+  if (typeof o?.onnx !== 'string' || !o.onnx) throw new TypeError('exportRun: options.onnx must be a file path');
+  const verifyImages = o.verifyImages ?? 256;
+  const tolerance = o.tolerance ?? 1e-4;
+  if (!Number.isInteger(verifyImages) || verifyImages < 0) throw new RangeError(`exportRun: verifyImages must be a non-negative integer, got ${verifyImages}`);
+  if (!(tolerance > 0)) throw new RangeError(`exportRun: tolerance must be positive, got ${tolerance}`);
+  const indexLimit = o.indexLimit ?? 1000;
+  if (!Number.isInteger(indexLimit) || indexLimit < 1) throw new RangeError(`exportRun: indexLimit must be a positive integer, got ${indexLimit}`);
+  const { config: c, splits, method } = await loadRun(dir, { device: 'cpu' });
+  try {
+    const stages: OnnxStage[] = [['backbone', method.backbone]];
+    if (o.head) stages.push(['projectionHead', projectionHeadOf(method, c.method)]);
+    const sampleShape = splits.train.sampleShape;
+    const t0 = performance.now();
+    const exp = toOnnx(stages, {
+      sampleShape,
+      graphName: `${c.method}-${c.encoder}${o.head ? '-head' : ''}`,
+      docString: `contrastive ${c.method} ${c.encoder} ${o.head ? 'backbone + projection head' : 'backbone'}, trained on ${c.data}. Input: images (N, C, H, W) float32, pixel bytes / 255.`,
+      metadata: {
+        'contrastive.method': c.method, 'contrastive.encoder': c.encoder, 'contrastive.data': c.data,
+        'contrastive.head': String(Boolean(o.head)), 'contrastive.preprocess': 'pixel bytes / 255, no mean/std; grayscale = Rec. 709 luminance in linear light',
+      },
+    });
+    const exportSeconds = (performance.now() - t0) / 1000;
+    const evalSet = splits.test ?? splits.train;
+
+    let verify: ExportRunResult['verify'] = null;
+    if (verifyImages > 0) {
+      const images = await readImages(evalSet, spreadIndices(verifyImages, evalSet.length));
+      const n = images.indices.length;
+      const ref = embedImages(stages, images);
+      const session = await openOnnxRuntime(exp.bytes, exp.input.name, exp.output.name);
+      try {
+        const t1 = performance.now();
+        const got = await session.run(ref.inputs, [n, ...sampleShape]);
+        const ms = performance.now() - t1;
+        const diff = maxAbsDiff(got.data, ref.outputs);
+        const scale = maxAbs(ref.outputs);
+        verify = { images: n, max_abs_diff: diff, max_abs_output: scale, onnxruntime_load_ms: session.loadMs, onnxruntime_ms_per_image: ms / n };
+        if (!(diff <= tolerance * Math.max(1, scale))) {
+          throw new OnnxExportError(`ONNX export: onnxruntime's outputs differ from the engine's by ${diff} (max |output| ${scale}, tolerance ${tolerance}); ${o.onnx} not written`);
+        }
+      } finally {
+        await session.release();
+      }
+    }
+
+    mkdirSync(dirname(resolve(o.onnx)), { recursive: true });
+    writeFileAtomic(o.onnx, [exp.bytes]);
+
+    let index: BrowserIndexSummary | null = null;
+    if (o.indexForBrowser) {
+      const images = await readImages(evalSet, spreadIndices(indexLimit, evalSet.length));
+      const { outputs, dim } = embedImages(stages, images);
+      index = await writeBrowserIndex(o.indexForBrowser, {
+        model: exp.bytes, inputName: exp.input.name, outputName: exp.output.name, images, embeddings: outputs, dim,
+        classes: evalSet.classes,
+        source: { run: resolve(dir), method: c.method, encoder: c.encoder, data: c.data, head: Boolean(o.head), split: splits.test ? 'test' : 'train' },
+      });
+    }
+    return {
+      onnx: resolve(o.onnx), bytes: exp.bytes.byteLength, head: Boolean(o.head), opset: exp.opset, ir_version: exp.irVersion,
+      input: { name: exp.input.name, shape: [...exp.input.shape] }, output: { name: exp.output.name, shape: [...exp.output.shape] },
+      nodes: exp.nodes, initializers: exp.initializers, export_seconds: exportSeconds, verify, index,
+    };
+  } finally {
+    method.dispose();
+  }
+}

@@ -1,0 +1,11 @@
+// ONNX export: the module tree as an ONNX graph (opset 17), checked with onnxruntime-node, and
+// the nearest-neighbour index of the browser example.
+export { OnnxGraph, OPSET, IR_VERSION, intAttr, intsAttr, floatAttr, type Dim, type OnnxValue, type OnnxAttribute, type OnnxElementType, type OnnxModelInfo } from './onnx-graph.js';
+export { OnnxExportError, type Converter, type ConverterContext, type ConverterEntry } from './converter.js';
+export { toOnnx, registerOnnxConverter, findOnnxConverter, onnxModuleTypes, type OnnxStage, type ToOnnxOptions, type OnnxExport } from './export.js';
+export { layerConverters } from './layers.js';
+export { blockConverters } from './blocks.js';
+export { openOnnxRuntime, maxAbsDiff, maxAbs, type OnnxRuntimeSession } from './verify.js';
+export { embedImages, forwardStages, pixelsToInput, readImages, spreadIndices, type ImageBatch } from './engine.js';
+export { writeBrowserIndex, BROWSER_INDEX_FORMAT, type BrowserIndex, type BrowserIndexItem, type BrowserIndexInput, type BrowserIndexSummary, type BrowserPreprocess } from './browser-index.js';
+export { exportRun, type ExportRunOptions, type ExportRunResult } from './export-run.js';

@@ -1,0 +1,53 @@
+// Dataset images as small PNG thumbnails in data: URIs (through sharp), for the report's
+// map tooltips and neighbour galleries.
+import sharp from 'sharp';
+import type { Dataset } from '../data/index.js';
+
+/** Largest thumbnail side in pixels: bigger images are scaled down to fit (the page scales them up crisply). */
+export const THUMBNAIL_SIDE = 64;
+
+/** Whether a dataset holds images (C, H, W) with 1 or 3 channels (else vectors: no thumbnails). */
+export function isImageDataset(ds: Dataset): boolean {
+  const s = ds.sampleShape;
+  return s.length === 3 && (s[0] === 1 || s[0] === 3);
+}
+
+/**
+ * PNG data: URI of one image stored channel-first (C, H, W) at `offset` in `data` (uint8 0-255,
+ * or float in [0, 1], clamped), scaled down to fit THUMBNAIL_SIDE when larger.
+ */
+export async function pngDataUri(data: Uint8Array | Float32Array, offset: number, shape: readonly number[]): Promise<string> {
+  const [c, h, w] = shape as [number, number, number];
+  const hwc = new Uint8Array(h * w * c); // (H, W, C), what sharp's raw input takes
+  const scale = data instanceof Uint8Array ? 1 : 255;
+  for (let ch = 0; ch < c; ch++) {
+    for (let p = 0; p < h * w; p++) {
+      const v = data[offset + ch * h * w + p]! * scale;
+      hwc[p * c + ch] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+    }
+  }
+  let img = sharp(hwc, { raw: { width: w, height: h, channels: c as 1 | 3 } });
+  if (Math.max(h, w) > THUMBNAIL_SIDE) img = img.resize({ width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE, fit: 'inside' });
+  const png = await img.png({ compressionLevel: 9 }).toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+/**
+ * Thumbnails (PNG data: URIs) of the dataset items at `indices`, in order, read in batches of
+ * 512. Null for a dataset of vectors, and for an item the dataset could not read.
+ */
+export async function thumbnails(ds: Dataset, indices: Int32Array): Promise<(string | null)[]> {
+  if (!isImageDataset(ds)) return Array.from(indices, () => null);
+  const per = ds.sampleShape.reduce((a, b) => a * b, 1);
+  const out: (string | null)[] = [];
+  for (let start = 0; start < indices.length; start += 512) {
+    const want = indices.subarray(start, start + 512);
+    const raw = await ds.read(Int32Array.from(want));
+    const at = new Map(Array.from(raw.indices, (idx, row) => [idx, row] as const));
+    out.push(...await Promise.all(Array.from(want, (idx) => {
+      const row = at.get(idx);
+      return row === undefined ? null : pngDataUri(raw.data, row * per, ds.sampleShape);
+    })));
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+// The HTML report of a run folder (DIR/report.html): training curves, evaluation, a UMAP map of
+// the embeddings, neighbour galleries and augmented views, in one self-contained page.
+export { writeReport, buildReport, type ReportOptions, type ReportResult } from './write.js';
+export { readRunFiles, parseMetrics, evenlySpaced, ReportError, type RunFiles } from './data.js';
+export { umapLayout, mulberry32, UMAP_MIN_POINTS, type UmapOptions } from './umap.js';
+export { cosineNeighbours, pickQueries, type NeighbourList } from './gallery.js';
+export { pngDataUri, thumbnails, isImageDataset, THUMBNAIL_SIDE } from './images.js';
+export { augmentedViewGrid, type ViewGrid } from './views.js';
+export {
+  renderReportHtml, echartsBundle, classColours, escapeHtml, scriptJson,
+  type ReportModel, type EmbeddingMap, type MapPoint, type Galleries, type GalleryRow, type GalleryImage, type SectionId,
+} from './html.js';

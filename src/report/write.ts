@@ -1,0 +1,231 @@
+// Building and writing DIR/report.html: reads the run folder, embeds a subsample of the test
+// split with the trained backbone, lays it out with UMAP, finds neighbours, draws views.
+import { basename, join, resolve } from 'node:path';
+import type { Dataset } from '../data/index.js';
+import { writeFileAtomic } from '../io/index.js';
+import { scope, tensor, type Device, type Tensor } from '../tensor/index.js';
+import { embedDataset, loadRun, type LoadedRun, useBf16 } from '../train/index.js';
+import { limit } from '../train/setup.js';
+import { evenlySpaced, ReportError, readRunFiles, type RunFiles } from './data.js';
+import { cosineNeighbours, pickQueries } from './gallery.js';
+import { renderReportHtml, type EmbeddingMap, type Galleries, type ReportModel, type SectionId } from './html.js';
+import { isImageDataset, thumbnails } from './images.js';
+import { UMAP_MIN_POINTS, umapLayout } from './umap.js';
+import { augmentedViewGrid, type ViewGrid } from './views.js';
+
+/** Options of `writeReport` / `buildReport`: what the report shows and where it goes. */
+export interface ReportOptions {
+  /** Images on the embedding map, evenly spaced over the test split (default 2000). */
+  mapPoints?: number;
+  /** Query images in the neighbour galleries (default 10). */
+  galleryQueries?: number;
+  /** Neighbours shown per query (default 8). */
+  neighbours?: number;
+  /** Images in the augmented-views grid (default 8). */
+  viewRows?: number;
+  /** Seed of the UMAP layout and the augmentation draw (default: the run's seed). */
+  seed?: number;
+  /** Where to write (default DIR/report.html). */
+  file?: string;
+  /**
+   * The run, already opened (the trainer passes its own method and datasets): used as is and not
+   * disposed. Without it the report opens the run with `loadRun(dir)` and disposes it after.
+   */
+  run?: LoadedRun;
+  /**
+   * Backbone features the caller already has, (N, D) float32 per split of `run` (the trainer's
+   * final evaluation): used instead of embedding again, and not disposed.
+   */
+  features?: { train: Tensor; test: Tensor | null } | null;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+/** What `writeReport` did. */
+export interface ReportResult {
+  /** The HTML file written. */
+  file: string;
+  /** Its size in bytes. */
+  bytes: number;
+  /** Wall-clock seconds, in all and per phase (load, embed, umap, thumbnails, neighbours, views, html). */
+  seconds: number;
+  timings: Record<string, number>;
+  /** Sections left out or reduced, and why (e.g. no labels, no checkpoint yet). */
+  notes: Partial<Record<SectionId, string>>;
+}
+
+/** The parts of the model that need the trained network. */
+interface NetworkSections {
+  classes: readonly string[];
+  map: EmbeddingMap | null;
+  galleries: Galleries | null;
+  views: ViewGrid | null;
+}
+
+/** Times `fn` into `timings[name]` (seconds). */
+async function timed<T>(timings: Record<string, number>, name: string, fn: () => Promise<T> | T): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[name] = (timings[name] ?? 0) + (performance.now() - t0) / 1000;
+  }
+}
+
+/** Features of `ds` with the run's backbone, checked to cover every item. */
+async function features(run: LoadedRun, ds: Dataset, what: string): Promise<Tensor> {
+  const c = run.config;
+  const x = await embedDataset(run.method, ds, { device: c.device as Device, bf16: useBf16(c), channelsLast: c.channelsLast });
+  if (x.shape[0] !== ds.length) {
+    x.dispose();
+    throw new ReportError(`report: ${ds.length - x.shape[0]!} of the ${ds.length} ${what} images could not be read`);
+  }
+  return x;
+}
+
+/** Map, galleries and views from the trained network. Every tensor made here is disposed before it returns. */
+async function networkSections(run: LoadedRun, o: ReportOptions, seed: number, notes: ReportModel['notes'], timings: Record<string, number>): Promise<NetworkSections> {
+  const { train, test } = run.splits;
+  const split = test ? 'test' : 'train';
+  const source = test ?? train;
+  const labelled = source.labels !== null && (test === null || train.labels !== null);
+  const classes = labelled ? source.classes.length ? source.classes : [] : [];
+  if (!labelled) notes.map = 'The data has no labels: every point has one colour, and neighbours are not marked right or wrong.';
+  if (!test) notes.neighbours = 'The data has no test split: queries are training images, each excluded from its own neighbours.';
+
+  const picks = evenlySpaced(source.length, o.mapPoints ?? 2000); // positions in `source`
+  const sub = limit(source, picks.length); // the same items, as a dataset
+  const subLabels = labelled && sub.labels ? Array.from(sub.labels) : null;
+  const given = o.features ?? null;
+  let subX: Tensor | null = null;
+  let trainX: Tensor | null = null;
+  try {
+    const sourceX = given ? (test ? given.test : given.train) : null;
+    subX = sourceX
+      ? scope(() => sourceX.indexSelect(0, tensor(picks, { dtype: 'int64', device: sourceX.device })))
+      : await timed(timings, 'embed', () => features(run, sub, split));
+    let coords: [number, number][] | null = null;
+    if (picks.length >= UMAP_MIN_POINTS) {
+      const x = subX;
+      coords = await timed(timings, 'umap', () => umapLayout(x, { seed }));
+    } else {
+      notes.map = `Too few ${split} images (${picks.length}) for a map: UMAP needs at least ${UMAP_MIN_POINTS}.`;
+    }
+    const thumbs = await timed(timings, 'thumbnails', () => thumbnails(source, picks));
+    const map: EmbeddingMap | null = coords ? {
+      split, total: source.length, seconds: timings.umap ?? 0,
+      points: coords.map(([x, y], i) => ({ x, y, label: subLabels ? subLabels[i]! : null, index: picks[i]!, thumb: thumbs[i]! })),
+    } : null;
+
+    // Neighbour galleries: queries from the subsample, references the whole train split.
+    const k = o.neighbours ?? 8;
+    const queries = pickQueries(subLabels, picks.length, o.galleryQueries ?? 10);
+    let galleries: Galleries | null = null;
+    if (queries.length > 0 && train.length > (test ? 0 : 1)) {
+      const refX = given?.train ?? (trainX = await timed(timings, 'embed', () => features(run, train, 'train')));
+      const x = subX;
+      const lists = await timed(timings, 'neighbours', () => {
+        return scope(() => {
+          const q = x.indexSelect(0, tensor(queries, { dtype: 'int64', device: x.device })); // (Q, D)
+          return cosineNeighbours(q, refX, k, test ? undefined : queries.map((p) => picks[p]!));
+        });
+      });
+      const refIdx = Int32Array.from(lists.flatMap((l) => l.indices));
+      const refThumbs = await timed(timings, 'thumbnails', () => thumbnails(train, refIdx));
+      const trainLabels = labelled ? train.labels : null;
+      let at = 0;
+      galleries = {
+        querySplit: split,
+        rows: queries.map((p, qi) => {
+          const qLabel = subLabels ? subLabels[p]! : null;
+          return {
+            query: { index: picks[p]!, label: qLabel, thumb: thumbs[p]! },
+            neighbours: lists[qi]!.indices.map((r, j) => {
+              const label = trainLabels ? trainLabels[r]! : null;
+              return {
+                index: r, label, thumb: refThumbs[at++]!, similarity: lists[qi]!.similarities[j]!,
+                correct: label === null || qLabel === null ? null : label === qLabel,
+              };
+            }),
+          };
+        }),
+      };
+    } else {
+      notes.neighbours = 'Not enough images for neighbour galleries.';
+    }
+
+    const views = isImageDataset(train)
+      ? await timed(timings, 'views', () => augmentedViewGrid(run.config, train, evenlySpaced(train.length, o.viewRows ?? 8), seed))
+      : null;
+    if (!views) notes.views = 'The data are vectors, not images: there are no augmented views to show.';
+    return { classes, map, galleries, views };
+  } finally {
+    subX?.dispose();
+    trainX?.dispose();
+  }
+}
+
+/**
+ * Builds the report model of the run folder `dir`: the config, metrics and evaluation from its
+ * files, and (when a checkpoint exists) the embedding map, neighbour galleries and augmented views
+ * from the trained network. A run without labels, without finished epochs or without eval.json
+ * gives a report with those sections explained; a folder that is not a run, or a run with neither
+ * metrics nor a checkpoint, is a ReportError.
+ */
+export async function buildReport(dir: string, o: ReportOptions = {}): Promise<{ model: ReportModel; timings: Record<string, number> }> {
+  const timings: Record<string, number> = {};
+  const files: RunFiles = readRunFiles(dir);
+  if (files.metrics.length === 0 && !files.hasCheckpoint && !o.run) {
+    throw new ReportError(`report: run ${dir} has no metrics and no checkpoint yet: it has not finished an epoch, so there is nothing to report`);
+  }
+  const notes: ReportModel['notes'] = {};
+  if (files.metrics.length === 0) notes.training = 'No epoch has finished yet: metrics.jsonl is empty.';
+  if (!files.evaluation) {
+    notes.evaluation = files.metrics.length < files.config.epochs
+      ? `No evaluation yet: the run has finished ${files.metrics.length} of ${files.config.epochs} epochs (eval.json is written when it completes).`
+      : 'No eval.json: the data has no labelled test split, or the run did not complete.';
+  }
+  const seed = o.seed ?? files.config.seed;
+  let network: NetworkSections = { classes: [], map: null, galleries: null, views: null };
+  if (files.hasCheckpoint || o.run) {
+    const run = o.run ?? await timed(timings, 'load', () => loadRun(dir));
+    try {
+      network = await networkSections(run, o, seed, notes, timings);
+    } finally {
+      if (!o.run) run.method.dispose();
+    }
+  } else {
+    const why = `No checkpoint yet (${join(dir, 'checkpoint', 'last.safetensors')}): the trained network is needed for this section.`;
+    notes.map = why;
+    notes.neighbours = why;
+    notes.views = why;
+  }
+  const model: ReportModel = {
+    title: basename(resolve(dir)),
+    dir,
+    config: files.config,
+    metrics: files.metrics,
+    evaluation: files.evaluation,
+    ...network,
+    notes,
+  };
+  return { model, timings };
+}
+
+/**
+ * Writes the HTML report of the run folder `dir` (default `DIR/report.html`, atomically): one
+ * self-contained page with the config, the training curves, the evaluation table, a UMAP map of
+ * the test embeddings (image on hover), nearest-neighbour galleries and augmented views; it opens
+ * offline. See `buildReport` for what is required of the run and how missing parts are shown.
+ */
+export async function writeReport(dir: string, o: ReportOptions = {}): Promise<ReportResult> {
+  const t0 = performance.now();
+  const { model, timings } = await buildReport(dir, o);
+  const html = await timed(timings, 'html', () => Buffer.from(renderReportHtml(model)));
+  const file = o.file ?? join(dir, 'report.html');
+  writeFileAtomic(file, [html]);
+  const seconds = (performance.now() - t0) / 1000;
+  o.log?.(`report: wrote ${file} (${(html.length / 1e6).toFixed(1)} MB) in ${seconds.toFixed(1)} s (${
+    Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
+  return { file, bytes: html.length, seconds, timings, notes: model.notes };
+}
