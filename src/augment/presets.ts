@@ -19,7 +19,7 @@ export interface PresetOptions {
   cropScale?: readonly [number, number];
   /**
    * SimCLR's colour-distortion strength s (appendix A): jitter brightness, contrast and saturation
-   * 0.8 s, hue 0.2 s. Replaces the preset's (simclr 1, cifar32 and mnist28 0.5; BYOL's own values
+   * 0.8 s, hue 0.2 s. Replaces the preset's (simclr and mnist28 1, cifar32 0.5; BYOL's own values
    * scale with s / 0.5). 0 turns jitter off.
    */
   colorStrength?: number;
@@ -101,14 +101,15 @@ export function cifar32(o: PresetOptions = {}): TwoViews {
 /**
  * Small-image preset for 28x28 grayscale (Fashion-MNIST, MNIST). No paper fixes one: this is
  * our choice, SimCLR's recipe cut to what a 28x28 single-channel image supports: crop area
- * 0.2-1 (0.08 of 784 pixels is a 8x8 patch), flip p 0.5, brightness and contrast jitter 0.4 at
- * p 0.8 (saturation, hue and grayscale do nothing on one channel), no blur.
+ * 0.2-1 (0.08 of 784 pixels is a 8x8 patch), flip p 0.5, brightness and contrast jitter 0.8 at
+ * p 0.8 (strength s = 1, as lightly's SimCLRTransform; saturation, hue and grayscale do nothing
+ * on one channel), no blur.
  */
 export function mnist28(o: PresetOptions = {}): TwoViews {
   const size = checkSize('mnist28', o.size ?? 28);
   return new TwoViews(withNormalize([
     new RandomResizedCrop({ size, scale: o.cropScale ?? [0.2, 1], hflip: 0.5 }),
-    ...jitter(o.colorStrength ?? 0.5, { brightness: 0.8, contrast: 0.8 }),
+    ...jitter(o.colorStrength ?? 1, { brightness: 0.8, contrast: 0.8 }),
   ], o));
 }
 

@@ -5,4 +5,4 @@ export {
   type EpochMetrics, type TrainOptions, type TrainResult,
 } from './trainer.js';
 export { loadRun, type LoadedRun } from './run.js';
-export { loadSplits, buildMethod, buildViews, buildOptimizer, optimizerSettings, cpuHasBf16, useBf16, type Splits } from './setup.js';
+export { loadSplits, encoderFor, buildMethod, buildViews, buildOptimizer, optimizerSettings, cpuHasBf16, useBf16, type Splits } from './setup.js';

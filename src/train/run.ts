@@ -4,7 +4,7 @@ import { loadCheckpoint } from '../io/index.js';
 import type { Method } from '../methods/index.js';
 import { scope, type Device } from '../tensor/index.js';
 import type { TrainConfig } from './config.js';
-import { buildMethod, loadSplits, type Splits } from './setup.js';
+import { buildMethod, encoderFor, loadSplits, type Splits } from './setup.js';
 import { readRunConfig, runPaths } from './trainer.js';
 
 /** A run folder opened for use: the saved config, its datasets and the method with the trained weights. */
@@ -20,11 +20,12 @@ export interface LoadedRun {
  * method from `checkpoint/last.safetensors`. `overrides` replace saved settings (e.g. `data`).
  */
 export async function loadRun(dir: string, overrides: Partial<TrainConfig> = {}): Promise<LoadedRun> {
-  const config = { ...readRunConfig(dir), ...overrides };
+  const saved = { ...readRunConfig(dir), ...overrides };
   const ckpt = runPaths(dir).checkpoint;
   if (!existsSync(ckpt)) throw new Error(`run ${dir}: no checkpoint at ${ckpt}`);
-  const splits = await loadSplits(config);
-  const method = buildMethod(config, splits.train.sampleShape[0] ?? 1, 1);
+  const splits = await loadSplits(saved);
+  const config = { ...saved, encoder: encoderFor(saved, splits.train.sampleShape) };
+  const method = buildMethod(config, splits.train.sampleShape, 1);
   try {
     scope(() => method.loadStateDict(loadCheckpoint(ckpt).model));
   } catch (e) {

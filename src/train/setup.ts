@@ -57,10 +57,27 @@ export async function loadSplits(c: TrainConfig): Promise<Splits> {
   return { train: limit(splits.train, c.trainLimit), test: splits.test ? limit(splits.test, c.testLimit) : null };
 }
 
-/** The method, with its backbone built for the dataset's channels. */
-export function buildMethod(c: TrainConfig, inChannels: number, totalSteps: number): Method {
+/** The input side the network sees: the configured image size, or the dataset's. */
+function inputSide(c: TrainConfig, sampleShape: readonly number[]): number {
+  return c.imageSize === 'auto' ? sampleShape[sampleShape.length - 1]! : c.imageSize;
+}
+
+/**
+ * The encoder a config names; 'auto' picks convnet28 for 28x28 inputs (Fashion-MNIST, MNIST:
+ * it keeps the spatial layout those centred images carry, and measured better there than
+ * convnet-small's global pooling) and convnet-small, which takes any size, otherwise.
+ */
+export function encoderFor(c: TrainConfig, sampleShape: readonly number[]): string {
+  if (c.encoder !== 'auto') return c.encoder;
+  return inputSide(c, sampleShape) === 28 ? 'convnet28' : 'convnet-small';
+}
+
+/** The method, with its backbone built for the dataset's sample shape (C, H, W). */
+export function buildMethod(c: TrainConfig, sampleShape: readonly number[], totalSteps: number): Method {
+  const encoder = encoderFor(c, sampleShape);
+  const inChannels = sampleShape[0] ?? 1;
   return createMethod(c.method, {
-    encoder: () => createEncoder(c.encoder, { inChannels }),
+    encoder: () => createEncoder(encoder, { inChannels }),
     temperature: c.temperature, queueSize: c.queueSize, tau: c.tau, hiddenDim: c.hiddenDim, outputDim: c.outputDim, totalSteps,
   });
 }
@@ -68,7 +85,7 @@ export function buildMethod(c: TrainConfig, inChannels: number, totalSteps: numb
 /** The two-view augmentation: the preset named, or by method and image size. */
 export function buildViews(c: TrainConfig, sampleShape: readonly number[]): ViewTransform {
   const side = sampleShape[sampleShape.length - 1]!;
-  const size = c.imageSize === 'auto' ? side : c.imageSize;
+  const size = inputSide(c, sampleShape);
   let name: PresetName;
   if (c.augment !== 'auto') name = c.augment;
   else if (sampleShape[0] === 1 && side <= 32) name = 'mnist28';
@@ -86,14 +103,22 @@ const DEFAULT_OPTIMIZER: Record<TrainConfig['method'], 'lars' | 'sgd' | 'adam'> 
   simclr: 'lars', byol: 'lars', nnclr: 'lars', barlowtwins: 'lars', vicreg: 'lars', supcon: 'lars', moco: 'sgd', simsiam: 'sgd',
 };
 
-/** Base learning rates per 256 images and weight decays (SimCLR: LARS 0.3, 1e-6; MoCo/SimSiam: SGD 0.06, 5e-4). */
+/**
+ * Base learning rates per 256 images and weight decays (SimCLR: LARS 0.3, 1e-6; MoCo/SimSiam:
+ * SGD 0.06, 5e-4). The SimCLR family (simclr, nnclr, supcon) on LARS uses SimCLR's square-root
+ * scaling instead, 0.075 x sqrt(batch) (Chen et al. 2020, appendix B.1: better for small batches
+ * and short runs; 1.2 at batch 256).
+ */
 const DEFAULT_LR = { lars: 0.3, sgd: 0.06, adam: 1e-3, adamw: 1e-3 } as const;
 const DEFAULT_WD = { lars: 1e-6, sgd: 5e-4, adam: 0, adamw: 1e-4 } as const;
 
 /** The resolved optimizer name, learning rate and weight decay of a config. */
 export function optimizerSettings(c: TrainConfig): { name: keyof typeof DEFAULT_LR; lr: number; weightDecay: number } {
   const name = c.optimizer === 'auto' ? DEFAULT_OPTIMIZER[c.method] : c.optimizer;
-  const lr = c.lr === 'auto' ? DEFAULT_LR[name] * (name === 'adam' || name === 'adamw' ? 1 : c.batchSize / 256) : c.lr;
+  const sqrtScaling = name === 'lars' && (c.method === 'simclr' || c.method === 'nnclr' || c.method === 'supcon');
+  const lr = c.lr !== 'auto' ? c.lr
+    : sqrtScaling ? 0.075 * Math.sqrt(c.batchSize)
+      : DEFAULT_LR[name] * (name === 'adam' || name === 'adamw' ? 1 : c.batchSize / 256);
   const weightDecay = c.weightDecay === 'auto' ? DEFAULT_WD[name] : c.weightDecay;
   return { name, lr, weightDecay };
 }

@@ -14,7 +14,7 @@ import {
 } from '../tensor/index.js';
 import { DEFAULT_CONFIG, type TrainConfig, validateConfig } from './config.js';
 import { EpochProgress, log } from './progress.js';
-import { buildMethod, buildOptimizer, buildViews, loadSplits, optimizerSettings, useBf16 } from './setup.js';
+import { buildMethod, buildOptimizer, buildViews, encoderFor, loadSplits, optimizerSettings, useBf16 } from './setup.js';
 
 /** One line of `metrics.jsonl` (DESIGN.md's fields). */
 export interface EpochMetrics {
@@ -87,20 +87,21 @@ export function readRunConfig(out: string): TrainConfig {
  */
 export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<TrainResult> {
   const paths = runPaths(config.out);
-  const c = o.resume ? { ...readRunConfig(config.out), epochs: config.epochs } : config;
+  const asked = o.resume ? { ...readRunConfig(config.out), epochs: config.epochs } : config;
   if (o.resume && !existsSync(paths.checkpoint)) throw new Error(`--resume: no checkpoint at ${paths.checkpoint}`);
+  const splits = await loadSplits(asked);
+  const c: TrainConfig = { ...asked, encoder: encoderFor(asked, splits.train.sampleShape) }; // config.json names the encoder built
   mkdirSync(join(c.out, 'checkpoint'), { recursive: true });
   writeJson(paths.config, c);
   manualSeed(c.seed);
 
-  const splits = await loadSplits(c);
   const device = c.device as Device;
   const loader = new Loader(splits.train, { batchSize: c.batchSize, shuffle: true, seed: c.seed, dropLast: true, device });
   if (loader.length === 0) throw new Error(`batchSize ${c.batchSize} is larger than the ${splits.train.length} training images`);
   const stepsPerEpoch = loader.length;
   const totalSteps = stepsPerEpoch * c.epochs;
   const views = buildViews(c, splits.train.sampleShape);
-  const method = buildMethod(c, splits.train.sampleShape[0] ?? 1, totalSteps);
+  const method = buildMethod(c, splits.train.sampleShape, totalSteps);
   if (method.needsLabels && !splits.train.labels) throw new Error(`method ${c.method} needs labels: use a dataset with class folders`);
   method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
   const optimizer = buildOptimizer(c, method);

@@ -21,8 +21,8 @@ const labelled = fileURLToPath(new URL('../../../test/fixtures/images/labelled',
 const source = { data: 'fashion-mnist', split: 'test' as const, run: 'test-run' };
 
 /** An untrained (randomly initialised) method in evaluation mode, laid out as the trainer lays it out. */
-function method(inChannels: number) {
-  const m = buildMethod(DEFAULT_CONFIG, inChannels, 1);
+function method(inChannels: number, side = 28) {
+  const m = buildMethod(DEFAULT_CONFIG, [inChannels, side, side], 1);
   m.to({ memoryFormat: 'channelsLast' });
   m.eval();
   return m;
@@ -72,7 +72,7 @@ test('the streamed file equals embedDataset (fp32 and bf16 autocast), and memory
 test('an image folder: ids are paths relative to the folder (unreadable files left out), with labels and classes', async () => {
   const warnings: string[] = [];
   const ds = await ImageFolder.open(labelled, { size: 16, onWarning: (w) => warnings.push(w) });
-  const m = method(3);
+  const m = method(3, 16);
   try {
     const out = join(dir, 'folder.safetensors');
     const r = await embedToFile(m, ds, out, { device: 'cpu', bf16: false, channelsLast: true, batchSize: 2, source: { data: labelled, split: null, run: 'x' } });

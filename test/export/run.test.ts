@@ -24,7 +24,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'contrastive-export-'));
   run = join(work, 'run');
   const options: TrainOptions & Record<string, unknown> = { progress: false, report: false };
-  await train({ ...DEFAULT_CONFIG, out: run, epochs: 1, trainLimit: 512, testLimit: 256, batchSize: 128, linearProbe: false }, options);
+  await train({ ...DEFAULT_CONFIG, encoder: 'convnet-small', out: run, epochs: 1, trainLimit: 512, testLimit: 256, batchSize: 128, linearProbe: false }, options);
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -15,8 +15,8 @@ const data = limit(fashionMNIST({ split: 'train' }), 384);
 for (const name of METHOD_NAMES) {
   test(`${name}: two epochs on 384 images run, the loss falls, memory stays flat`, async () => {
     manualSeed(1);
-    const c: TrainConfig = { ...DEFAULT_CONFIG, method: name, optimizer: 'adam', lr: 1e-3, batchSize: 64, queueSize: 128, bf16: false };
-    const method = buildMethod(c, 1, 10);
+    const c: TrainConfig = { ...DEFAULT_CONFIG, encoder: 'convnet-small', method: name, optimizer: 'adam', lr: 1e-3, batchSize: 64, queueSize: 128, bf16: false };
+    const method = buildMethod(c, [1, 28, 28], 10);
     method.to({ memoryFormat: 'channelsLast' }); // as the trainer does: the EMA and frozen targets must follow
     if (name === 'byol' || name === 'moco') {
       const frozen = method.parameters().filter((p) => !p.requiresGrad).length;
