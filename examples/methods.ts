@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
   const i = argv.indexOf('--steps');
   const steps = i >= 0 ? Number(argv[i + 1]) : 20;
   if (!Number.isInteger(steps) || steps < 2) throw new Error(`--steps expects an integer >= 2, got ${argv[i + 1]}`);
-  const names = argv.filter((a, j) => !a.startsWith('--') && j !== i + 1);
+  const names = argv.filter((a, j) => !a.startsWith('--') && !(i >= 0 && j === i + 1));
   for (const n of names) if (!(n in RECIPES)) throw new Error(`unknown method '${n}'; known: ${methods.METHOD_NAMES.join(', ')}`);
   for (const name of (names.length ? names : methods.METHOD_NAMES) as methods.MethodName[]) {
     const r = await runMethod(name, steps);

@@ -9,7 +9,7 @@ import { embedToFile } from '../search/index.js';
 import type { Device } from '../tensor/index.js';
 import { loadRun, readRunConfig, useBf16 } from '../train/index.js';
 import { log } from '../train/progress.js';
-import { int, printJson } from './options.js';
+import { int, printJson, sigintSignal } from './options.js';
 
 interface EmbedFlags { run: string; data?: string; split?: 'train' | 'test'; out: string; batchSize?: number; progress?: boolean; json?: boolean }
 
@@ -86,13 +86,7 @@ export function registerEmbed(p: Command): void {
       const tl = performance.now();
       const { config: c, splits, method } = await loadRun(f.run, { data, trainLimit: 0, testLimit: 0 });
       const loadSeconds = (performance.now() - tl) / 1000;
-      const abort = new AbortController();
-      const onSigint = (): void => {
-        if (abort.signal.aborted) process.exit(130);
-        process.stderr.write('\nSIGINT: stopping after this batch; no file is left behind (Ctrl-C again to quit now)\n');
-        abort.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const sigint = sigintSignal('stopping after this batch; no file is left behind');
       try {
         const { ds, split } = pickSplit(splits.train, splits.test, data, f.split);
         const bf16 = useBf16(c);
@@ -102,7 +96,7 @@ export function registerEmbed(p: Command): void {
         try {
           r = await embedToFile(method, ds, out, {
             device: c.device as Device, bf16, channelsLast: c.channelsLast, batchSize: f.batchSize,
-            source: { data, split, run: resolve(f.run) }, onProgress: (done) => bar.update(done), signal: abort.signal,
+            source: { data, split, run: resolve(f.run) }, onProgress: (done) => bar.update(done), signal: sigint.signal,
           });
         } finally {
           bar.stop();
@@ -116,7 +110,7 @@ export function registerEmbed(p: Command): void {
           + `(${Math.round(result.images_per_second)} img/s${bf16 ? ', bf16' : ''}): ${r.embeddings}, ids ${r.ids}`);
         if (f.json) printJson(result);
       } finally {
-        process.off('SIGINT', onSigint);
+        sigint.release();
         method.dispose();
       }
     });

@@ -41,3 +41,18 @@ export function bool(flag: string) {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
+
+/**
+ * A signal that the first Ctrl-C aborts (after printing what happens next); a second Ctrl-C
+ * exits at once. `release()` removes the handler.
+ */
+export function sigintSignal(what: string): { signal: AbortSignal; release: () => void } {
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    process.stderr.write(`\nSIGINT: ${what} (Ctrl-C again to quit now)\n`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: abort.signal, release: () => process.off('SIGINT', onSigint) };
+}

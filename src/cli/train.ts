@@ -1,7 +1,7 @@
 // `contrastive train`: trains, evaluates and leaves a run folder (DESIGN.md).
 import type { Command } from 'commander';
 import { ConfigError, NonFiniteLossError, readConfigFile, resolveConfig, train, type TrainConfig } from '../train/index.js';
-import { bool, int, num, pair, printJson } from './options.js';
+import { bool, int, num, pair, printJson, sigintSignal } from './options.js';
 
 interface TrainFlags {
   config?: string; data?: string; method?: string; encoder?: string; epochs?: number; batchSize?: number; device?: string;
@@ -41,14 +41,7 @@ export function registerTrain(p: Command): void {
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: TrainFlags) => {
-      // SIGINT finishes the current step and writes a checkpoint; a second one exits at once.
-      const abort = new AbortController();
-      const onSigint = (): void => {
-        if (abort.signal.aborted) process.exit(130);
-        process.stderr.write('\nSIGINT: finishing the current step, then writing a checkpoint (Ctrl-C again to quit now)\n');
-        abort.abort();
-      };
-      process.on('SIGINT', onSigint);
+      const sigint = sigintSignal('finishing the current step, then writing a checkpoint');
       try {
         const config = resolveConfig(f.config ? readConfigFile(f.config) : undefined, {
           data: f.data, method: f.method, encoder: f.encoder, epochs: f.epochs, batchSize: f.batchSize, device: f.device, seed: f.seed,
@@ -56,7 +49,7 @@ export function registerTrain(p: Command): void {
           temperature: f.temperature, queueSize: f.queueSize, bf16: f.bf16, channelsLast: f.channelsLast, augment: f.augment,
           cropScale: f.cropScale, colorStrength: f.colorStrength, imageSize: f.imageSize, trainLimit: f.trainLimit, testLimit: f.testLimit, linearProbe: f.linearProbe,
         } satisfies Partial<Record<keyof TrainConfig, unknown>>);
-        const r = await train(config, { resume: f.resume, signal: abort.signal, progress: f.progress });
+        const r = await train(config, { resume: f.resume, signal: sigint.signal, progress: f.progress });
         if (f.json) printJson(r);
       } catch (e) {
         if (e instanceof NonFiniteLossError || e instanceof ConfigError) {
@@ -66,7 +59,7 @@ export function registerTrain(p: Command): void {
         }
         throw e;
       } finally {
-        process.off('SIGINT', onSigint);
+        sigint.release();
       }
     });
 }

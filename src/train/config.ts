@@ -54,14 +54,14 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
 /**
  * The embedded default: SimCLR on Fashion-MNIST (convnet28 by 'auto', LARS with SimCLR's
- * square-root learning-rate scaling, T 0.1, the mnist28 views), 15 epochs: sized to finish
+ * square-root learning-rate scaling, T 0.1, the mnist28 views), 10 epochs: sized to finish
  * within 15 minutes on a 2-core CPU.
  */
 export const DEFAULT_CONFIG: TrainConfig = {
   data: 'fashion-mnist',
   method: 'simclr',
   encoder: 'auto',
-  epochs: 15,
+  epochs: 10,
   batchSize: 256,
   device: 'cpu',
   seed: 0,

@@ -158,7 +158,7 @@ describe('browser example', { skip }, () => {
       const t0 = performance.now();
       await page.goto(url);
       await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60_000 });
-      assert.match(await page.textContent('#status') ?? '', /^Ready: convnet28 \(simclr\), 128-d embeddings; index of 200/);
+      assert.match(await page.textContent('#status') ?? '', /^Ready: convnet28 \(simclr\), 512-d embeddings; index of 200/);
       const readyMs = performance.now() - t0;
 
       // 1. The file input, with an index image as it is.

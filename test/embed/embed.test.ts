@@ -34,7 +34,7 @@ test('the streamed file equals embedDataset (fp32 and bf16 autocast), and memory
   try {
     for (const bf16 of [false, true]) {
       const o = { device: 'cpu' as const, bf16, channelsLast: true };
-      const ref = await embedDataset(m, ds, o); // (700, 128), batches of 1024
+      const ref = await embedDataset(m, ds, o); // (700, D), batches of 1024
       const out = join(dir, `fm-${bf16 ? 'bf16' : 'fp32'}.safetensors`);
       const before = memory();
       const seen: { tensors: number; bytes: number }[] = [];
@@ -42,10 +42,10 @@ test('the streamed file equals embedDataset (fp32 and bf16 autocast), and memory
       assert.deepEqual(memory(), before, 'nothing left allocated');
       assert.equal(seen.length, 6); // ceil(700 / 128) blocks
       for (const s of seen) assert.deepEqual(s, before, 'no tensor accumulates between blocks');
-      assert.deepEqual({ count: r.count, dim: r.dim }, { count: 700, dim: 128 });
+      assert.deepEqual({ count: r.count, dim: r.dim }, { count: 700, dim: m.backbone.featureDim });
       scope(() => {
         const got = loadSafetensors(out).tensors.embeddings!;
-        assert.deepEqual(got.shape, [700, 128]);
+        assert.deepEqual(got.shape, [700, m.backbone.featureDim]);
         assert.equal(got.dtype, 'float32');
         const diff = got.sub(ref).abs().max().item();
         const scale = ref.abs().max().item();
@@ -58,9 +58,9 @@ test('the streamed file equals embedDataset (fp32 and bf16 autocast), and memory
       assert.deepEqual(ids.ids, Array.from({ length: 700 }, (_, i) => i));
       assert.deepEqual(ids.labels, Array.from(ds.labels!));
       assert.equal(ids.classes[7], 'Sneaker');
-      assert.deepEqual({ count: ids.count, dim: ids.dim, data: ids.data, split: ids.split }, { count: 700, dim: 128, data: 'fashion-mnist', split: 'test' });
+      assert.deepEqual({ count: ids.count, dim: ids.dim, data: ids.data, split: ids.split }, { count: 700, dim: m.backbone.featureDim, data: 'fashion-mnist', split: 'test' });
       const f = await EmbeddingsFile.open(out);
-      assert.deepEqual([f.count, f.dim, f.rowOf('699'), f.idOf(3)], [700, 128, 699, 3]);
+      assert.deepEqual([f.count, f.dim, f.rowOf('699'), f.idOf(3)], [700, m.backbone.featureDim, 699, 3]);
       assert.throws(() => f.rowOf('700'), /unknown id '700'/);
       await f.close();
     }

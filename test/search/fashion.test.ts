@@ -29,7 +29,7 @@ test('recall@10 of the index on the 10,000 Fashion-MNIST test embeddings is at l
   await train({ ...DEFAULT_CONFIG, out: runDir, epochs: 1, trainLimit: 1024, testLimit: 256, batchSize: 256 }, options);
   const emb = join(dir, 'fm-test.safetensors');
   const e = json<{ count: number; dim: number; split: string }>(['embed', '--run', runDir, '--data', 'fashion-mnist', '--out', emb]);
-  assert.deepEqual([e.count, e.dim, e.split], [10000, 128, 'test']);
+  assert.deepEqual([e.count, e.dim, e.split], [10000, 512, 'test'], 'the default encoder for 28x28 images: convnet28, 512-d');
 
   const file = await EmbeddingsFile.open(emb);
   try {

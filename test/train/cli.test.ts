@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../../src/io/index.js';
-import { ConvNetSmall, registerEncoder } from '../../src/nn/index.js';
+import { ConvNet28, ConvNetSmall, registerEncoder } from '../../src/nn/index.js';
 import { scope, type Tensor } from '../../src/index.js';
-import { DEFAULT_CONFIG, NonFiniteLossError, readMetrics, runPaths, train, type EpochMetrics } from '../../src/train/index.js';
+import { DEFAULT_CONFIG, NonFiniteLossError, readMetrics, readRunConfig, runPaths, train, type EpochMetrics } from '../../src/train/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'contrastive-cli-'));
@@ -36,8 +36,9 @@ describe('contrastive train', () => {
     assert.ok(m!.knn_top1! > 0.3 && m!.knn_top1! <= 1, `kNN ${m!.knn_top1}`);
     for (const k of ['knn_top1', 'precision_at_1', 'r_precision', 'map_at_r', 'nmi']) assert.ok(result.evaluation[k]! >= 0 && result.evaluation[k]! <= 1, k);
     assert.match(r.stderr, /epoch 1\/1: loss/);
-    // The encoder file holds the backbone alone, under the encoder's own (PyTorch) names.
-    const enc = new ConvNetSmall({ inChannels: 1 });
+    // The encoder file holds the backbone alone, under the encoder's own (PyTorch) names; 'auto' built convnet28 for 28x28.
+    assert.equal(readRunConfig(out).encoder, 'convnet28');
+    const enc = new ConvNet28({ inChannels: 1 });
     assert.deepEqual(safetensorsKeys(p.encoder).sort(), Object.keys(enc.stateDict()).sort());
     enc.dispose();
     // eval reads the run back.

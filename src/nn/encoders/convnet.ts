@@ -55,7 +55,8 @@ export class ConvNetSmall extends Module implements Encoder {
 /**
  * A small ConvNet for 28x28 images (MNIST, Fashion-MNIST) that keeps spatial layout: two
  * conv(3x3) -> BatchNorm -> ReLU -> 2x2 max-pool blocks (32 and 64 channels; 28 -> 14 -> 7),
- * then flatten and a linear layer with ReLU to `featureDim` (default 128).
+ * then flatten and a linear layer with ReLU to `featureDim` (default 512: SimCLR on Fashion-MNIST
+ * measured kNN top-1 0.844 after 3 epochs with 512 features against 0.826 with 128).
  * Modules: conv1, bn1, conv2, bn2, fc.
  */
 export class ConvNet28 extends Module implements Encoder {
@@ -72,7 +73,7 @@ export class ConvNet28 extends Module implements Encoder {
   constructor(o: { inChannels?: number; featureDim?: number } = {}) {
     super();
     const c = positiveInt('ConvNet28', 'inChannels', o.inChannels ?? 1);
-    this.featureDim = positiveInt('ConvNet28', 'featureDim', o.featureDim ?? 128);
+    this.featureDim = positiveInt('ConvNet28', 'featureDim', o.featureDim ?? 512);
     this.conv1 = this.registerModule('conv1', new Conv2d(c, 32, 3, { padding: 1, bias: false }));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(32));
     this.conv2 = this.registerModule('conv2', new Conv2d(32, 64, 3, { padding: 1, bias: false }));
