@@ -19,10 +19,7 @@ export class SimCLR extends Method {
 
   constructor(o: MethodOptions) {
     super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 2048, output: 128 });
-    this.projectionHead = this.registerModule('projectionHead', new SimCLRProjectionHead({
-      inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: d.output,
-    }));
+    this.projectionHead = this.registerModule('projectionHead', simclrHead(this.backbone.featureDim, o));
     this.criterion = new NTXentLoss({ temperature: o.temperature ?? 0.1 });
   }
 
@@ -33,4 +30,10 @@ export class SimCLR extends Method {
     const z = this.projectionHead.forward(this.backbone.forward(cat(views))); // (2B, D)
     return this.criterion.forward(z.narrow(0, 0, b), z.narrow(0, b, b));
   }
+}
+
+/** SimCLR's projection head for a backbone of `featureDim` features (2048 -> 128 in the paper; narrower for small encoders). */
+export function simclrHead(featureDim: number, o: MethodOptions): SimCLRProjectionHead {
+  const d = headDims(featureDim, o, { hidden: 2048, output: 128 });
+  return new SimCLRProjectionHead({ inputDim: featureDim, hiddenDim: d.hidden, outputDim: d.output });
 }

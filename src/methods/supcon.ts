@@ -2,7 +2,8 @@
 import { SupConLoss } from '../losses/index.js';
 import { SimCLRProjectionHead } from '../nn/index.js';
 import { cat, type Tensor } from '../tensor/index.js';
-import { checkViews, headDims, Method, type MethodOptions } from './method.js';
+import { checkViews, Method, type MethodOptions } from './method.js';
+import { simclrHead } from './simclr.js';
 
 /**
  * Supervised contrastive learning: SimCLR's architecture ("a projection network ... a
@@ -18,10 +19,7 @@ export class SupCon extends Method {
 
   constructor(o: MethodOptions) {
     super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 2048, output: 128 });
-    this.projectionHead = this.registerModule('projectionHead', new SimCLRProjectionHead({
-      inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: d.output,
-    }));
+    this.projectionHead = this.registerModule('projectionHead', simclrHead(this.backbone.featureDim, o)); // SimCLR's head, as the paper
     this.criterion = new SupConLoss({ temperature: o.temperature ?? 0.1 });
   }
 

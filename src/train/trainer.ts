@@ -195,7 +195,7 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
     const features = splits.test?.labels && splits.train.labels ? await embedSplits(method, splits.train, splits.test, { device, bf16, channelsLast: c.channelsLast }) : null;
     try {
       if (features) {
-        evaluation = evaluate(features.train, features.test, { k: c.knnK, temperature: c.knnTemperature, linearProbe: c.linearProbe, seed: c.seed });
+        evaluation = evaluateFeatures(features, c);
         writeJson(paths.evaluation, evaluation);
       }
       if (o.report ?? true) {
@@ -286,10 +286,15 @@ async function monitorKnn(method: Method, train: Dataset, test: Dataset, c: Trai
 export async function evaluateRun(method: Method, train: Dataset, test: Dataset, c: TrainConfig, o: { device: Device; bf16: boolean }): Promise<EvaluationResult> {
   const e = await embedSplits(method, train, test, { ...o, channelsLast: c.channelsLast });
   try {
-    return evaluate(e.train, e.test, { k: c.knnK, temperature: c.knnTemperature, linearProbe: c.linearProbe, seed: c.seed });
+    return evaluateFeatures(e, c);
   } finally {
     disposeSplits(e);
   }
+}
+
+/** The run's evaluation protocol (kNN k/T, linear probe, seed) on embedded splits. */
+function evaluateFeatures(e: Awaited<ReturnType<typeof embedSplits>>, c: TrainConfig): EvaluationResult {
+  return evaluate(e.train, e.test, { k: c.knnK, temperature: c.knnTemperature, linearProbe: c.linearProbe, seed: c.seed });
 }
 
 function disposeSplits(e: Awaited<ReturnType<typeof embedSplits>>): void {
