@@ -15,8 +15,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getNumThreads } from '../src/index.js';
 import { AnnIndex, EmbeddingsFile, embedToFile, exactSearchFile, recallAtK } from '../src/search/index.js';
-import type { Device } from '../src/tensor/index.js';
-import { DEFAULT_CONFIG, loadRun, train, useBf16 } from '../src/train/index.js';
+import { DEFAULT_CONFIG, embedOptions, loadRun } from '../src/run/index.js';
+import { train } from '../src/train/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,17 +41,14 @@ try {
     runDir = join(work, 'run');
     const trainLimit = Number(arg('train-limit', '4096'));
     say(`no --run: training a quick run (1 epoch, ${trainLimit} images) in ${runDir}`);
-    const options = { progress: false, report: false };
-    await train({ ...DEFAULT_CONFIG, out: runDir, epochs: 1, trainLimit, testLimit: 1000 }, options);
+    await train({ ...DEFAULT_CONFIG, out: runDir, epochs: 1, trainLimit, testLimit: 1000 }, { progress: false });
   }
   const { config, splits, method } = await loadRun(runDir, { data: 'fashion-mnist', trainLimit: 0, testLimit: 0 });
-  const bf16 = useBf16(config);
+  const { bf16 } = embedOptions(config);
   const loadBefore = load();
   const path = join(work, 'fm-test.safetensors');
   let t = performance.now();
-  await embedToFile(method, splits.test!, path, {
-    device: config.device as Device, bf16, channelsLast: config.channelsLast, source: { data: 'fashion-mnist', split: 'test', run: runDir },
-  });
+  await embedToFile(method.backbone, splits.test!, path, { ...embedOptions(config), source: { data: 'fashion-mnist', split: 'test', run: runDir } });
   const embedSeconds = (performance.now() - t) / 1000;
   method.dispose();
   const file = await EmbeddingsFile.open(path);

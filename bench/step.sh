@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The parity benchmark (issue 3): `contrastive bench step` against the identical PyTorch step
+# The parity benchmark: `contrastive bench step` (the library's SimCLR step) against the same PyTorch step
 # (bench/step.py), fp32, bf16 autocast and channels-last, resnet18-cifar, batch 64, 20 steps
 # after 3 warm-up steps. Prints ratio = ours images/s / PyTorch images/s and both peak RSS.
 # Takes the shared benchmark lock, so only one benchmark runs at a time on the machine.

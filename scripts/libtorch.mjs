@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Finds libtorch in the order DESIGN.md gives: $LIBTORCH, then python3's torch, then Debian's
+// Finds libtorch in the order docs/architecture.md gives: $LIBTORCH, then python3's torch, then Debian's
 // libtorch-dev. Prints one field for binding.gyp: `includes`, `libdir`, `libs` or `defines`;
 // with `--json`, all of them.
 import { execFileSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * contrastive: contrastive representation learning for TypeScript, on libtorch.
- * See DESIGN.md for the architecture and the memory model.
+ * See docs/architecture.md for the layers, the memory model and the contracts.
  */
 export * from './tensor/index.js';
 export * as nn from './nn/index.js';
@@ -14,8 +14,11 @@ export * as data from './data/index.js';
 export * as augment from './augment/index.js';
 export * as methods from './methods/index.js';
 export * as evaluation from './eval/index.js';
-export { train, type TrainConfig, type TrainResult, type EpochMetrics, DEFAULT_CONFIG } from './train/index.js';
+export * as runs from './run/index.js';
+export { DEFAULT_CONFIG, loadRun, type TrainConfig, type EpochMetrics, type LoadedRun } from './run/index.js';
+export * as training from './train/index.js';
+export { train, type TrainOptions, type TrainResult } from './train/index.js';
 export * as report from './report/index.js';
-export { writeReport, type ReportOptions, type ReportResult } from './report/index.js';
+export { writeReport, reportCallback, type ReportOptions, type ReportResult } from './report/index.js';
 export * as search from './search/index.js';
 export * as onnx from './export/index.js';

@@ -28,18 +28,27 @@ export function assertClose(
 /** The Python with the reference PyTorch: Debian's, unless TORCH_PYTHON names another. */
 export const TORCH_PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 
-/** TORCH_PYTHON if it imports torch, for reference values computed in the test itself; else null. */
-export function torchPython(): string | null {
+let torchChecked = false;
+
+/**
+ * Throws unless TORCH_PYTHON imports torch. The suites that compare with PyTorch call it (through
+ * `runTorch`): where PyTorch is missing they fail with this message instead of skipping, so a
+ * machine without the reference can never pass them by accident (the set-up installs
+ * python3-torch; CI has it).
+ */
+export function requireTorch(): void {
+  if (torchChecked) return;
   try {
     execFileSync(TORCH_PYTHON, ['-c', 'import torch'], { stdio: 'ignore' });
-    return TORCH_PYTHON;
   } catch {
-    return null;
+    throw new Error(`this test compares with PyTorch, but ${TORCH_PYTHON} cannot import torch: install python3-torch (bash scripts/setup.sh) or set TORCH_PYTHON`);
   }
+  torchChecked = true;
 }
 
-/** Runs a Python script with the reference PyTorch (TORCH_PYTHON) and parses the JSON it prints. */
+/** Runs a Python script with the reference PyTorch (TORCH_PYTHON) and parses the JSON it prints; see `requireTorch`. */
 export function runTorch<T = unknown>(script: string, input?: unknown): T {
+  requireTorch();
   const out = execFileSync(TORCH_PYTHON, ['-c', script], {
     input: input === undefined ? '' : JSON.stringify(input),
     maxBuffer: 256 * 1024 * 1024,

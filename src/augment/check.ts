@@ -1,7 +1,5 @@
 // Input validation shared by the augmentations: every op names itself and the problem.
-import { Tensor } from '../tensor/index.js';
-
-const FLOATING = new Set(['float32', 'float64', 'float16', 'bfloat16']);
+import { isFloating, Tensor } from '../tensor/index.js';
 
 /**
  * Checks that `x` is a batch of float images (N, C, H, W) with values in [0, 1], as the
@@ -11,7 +9,7 @@ const FLOATING = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 export function checkImages(op: string, x: unknown, channels?: readonly number[]): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor of images (N, C, H, W), got ${describe(x)}`);
   if (x.ndim !== 4) throw new TypeError(`${op}: expected images of shape (N, C, H, W), got shape [${x.shape.join(', ')}]`);
-  if (!FLOATING.has(x.dtype)) {
+  if (!isFloating(x.dtype)) {
     throw new TypeError(`${op}: expected floating-point images in [0, 1], got dtype ${x.dtype} (divide uint8 images by 255 first)`);
   }
   if (channels && !channels.includes(x.shape[1]!)) {

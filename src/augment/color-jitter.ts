@@ -3,7 +3,6 @@
 import { scope, tensor, type Tensor } from '../tensor/index.js';
 import { checkImages, checkProbability, checkRange } from './check.js';
 import { brightness_, contrast_, hue_, saturation_ } from './color.js';
-import { indexCopy_ } from './ops.js';
 import { bernoulli, permutations, pick, uniform } from './random.js';
 import type { Augmentation } from './types.js';
 
@@ -96,7 +95,7 @@ export class ColorJitter implements Augmentation {
             }
             const index = tensor(BigInt64Array.from(idx, (i) => BigInt(i)), { device: x.device }); // (k,)
             const sub = OPS[op]!(out.indexSelect(0, index), pick(params.factors[op]!, idx)); // (k, C, H, W)
-            indexCopy_(out, 0, index, sub);
+            out.indexCopy_(0, index, sub);
           });
         }
       }

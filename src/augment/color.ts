@@ -2,10 +2,6 @@
 // (torchvision/transforms/functional_tensor.py): the same formulas, applied to (N, C, H, W).
 import { scope, tensor, where, type Tensor } from '../tensor/index.js';
 import { checkImages } from './check.js';
-import { amax, amin, inPlace, whereInto } from './ops.js';
-
-/** x mod d in place (Python's %, sign of d). */
-const remainder_ = (x: Tensor, d: number): Tensor => inPlace(x, 'remainder_.Scalar', d);
 import { perSample } from './random.js';
 
 /** Per-sample factors: one number for the whole batch, or one per sample. */
@@ -75,7 +71,7 @@ export function hue_(x: Tensor, f: Float32Array): Tensor {
   if (x.shape[1] === 1) return x;
   scope(() => {
     const { h6, cr, v } = hsvSectors(x); // (N, 1, H, W) each
-    const hue = remainder_(h6.add_(perSample(Float32Array.from(f, (e) => 6 * e), x)), 6); // H in [0, 6): torchvision's (h + f) % 1, in sectors
+    const hue = h6.add_(perSample(Float32Array.from(f, (e) => 6 * e), x)).remainder_(6); // H in [0, 6): torchvision's (h + f) % 1, in sectors
     hsvToRgbSectors(hue, cr, v, x);
   });
   return x;
@@ -113,13 +109,13 @@ export function adjustSaturation(x: Tensor, f: PerSample): Tensor {
  * values (to float rounding) from three (N, 1, H, W) differences. Where max == min, h6 is 0 as there.
  */
 function hsvSectors(x: Tensor): { h6: Tensor; cr: Tensor; v: Tensor } {
-  const maxc = amax(x, 1); // (N, 1, H, W)
-  const cr = inPlace(amin(x, 1), 'neg_').add_(maxc);
+  const maxc = x.amax(1, true); // (N, 1, H, W)
+  const cr = x.amin(1, true).neg_().add_(maxc);
   const [r, g, b] = x.split(1, 1); // (N, 1, H, W) each
   const num = r!.sub(g!).add_(cr, 4); // max is b: 4 cr + r - g
-  whereInto(maxc.eq(g!), b!.sub(r!).add_(cr, 2), num); // max is g: 2 cr + b - r
-  whereInto(maxc.eq(r!), g!.sub(b!), num); // max is r: g - b
-  const h6 = inPlace(num.div_(cr), 'nan_to_num_', 0, null, null); // 0 / 0 where max == min -> 0
+  where(maxc.eq(g!), b!.sub(r!).add_(cr, 2), num, { out: num }); // max is g: 2 cr + b - r
+  where(maxc.eq(r!), g!.sub(b!), num, { out: num }); // max is r: g - b
+  const h6 = num.div_(cr).nanToNum_(0); // 0 / 0 where max == min -> 0
   return { h6, cr, v: maxc };
 }
 
@@ -131,9 +127,9 @@ export function rgbToHsv(x: Tensor): { h: Tensor; s: Tensor; v: Tensor } {
   checkImages('rgbToHsv', x, [3]);
   return scope(() => {
     const { h6, cr, v } = hsvSectors(x);
-    const s = inPlace(cr.div(v), 'nan_to_num_', 0, null, null); // cr / max, 0 where max == min (then cr = 0)
+    const s = cr.div(v).nanToNum_(0); // cr / max, 0 where max == min (then cr = 0)
     const h = h6.div(6); // fmod(h / 6 + 1, 1) for h6 in [-1, 5]:
-    return { h: whereInto(h6.lt(0), h.add(1), h), s, v };
+    return { h: where(h6.lt(0), h.add(1), h, { out: h }), s, v };
   });
 }
 
@@ -153,7 +149,7 @@ function hsvToRgbSectors(hue: Tensor, cr: Tensor, v: Tensor, out?: Tensor): Tens
   const o = { dtype: hue.dtype, device: hue.device } as const;
   const [a, alpha, beta] = [HSV_A, HSV_ALPHA, HSV_BETA].map((c) => tensor(Float32Array.from(c), { shape: [1, 3, 1, 1], ...o }));
   const d = out ? out.copy_(hue.expand(out.shape)).sub_(a!) : hue.sub(a!); // (N, 3, H, W): H - a_c
-  const w = inPlace(d, 'abs_').mul_(alpha!).add_(beta!).clamp_(0, 1);
+  const w = d.abs_().mul_(alpha!).add_(beta!).clamp_(0, 1);
   w.mul_(cr.neg()).add_(v); // (N, 3, H, W): v - cr w
   [a, alpha, beta].forEach((t) => t!.dispose());
   return w;
@@ -161,7 +157,7 @@ function hsvToRgbSectors(hue: Tensor, cr: Tensor, v: Tensor, out?: Tensor): Tens
 
 /** HSV to RGB as torchvision's `_hsv2rgb`: h in [0, 1), s, v each (N, 1, H, W) -> (N, 3, H, W). */
 export function hsvToRgb(h: Tensor, s: Tensor, v: Tensor): Tensor {
-  return scope(() => hsvToRgbSectors(remainder_(h.mul(6), 6), s.mul(v), v));
+  return scope(() => hsvToRgbSectors(h.mul(6).remainder_(6), s.mul(v), v));
 }
 
 /**

@@ -7,7 +7,6 @@ import { RandomGrayscale } from './grayscale.js';
 import { Normalize } from './normalize.js';
 import { RandomResizedCrop } from './resized-crop.js';
 import { RandomSolarize } from './solarize.js';
-import type { Augmentation } from './types.js';
 import { TwoViews } from './views.js';
 
 export interface PresetOptions {

@@ -1,6 +1,6 @@
 // Per-sample random parameters, drawn from the engine's seeded generator (`manualSeed`), and
 // the helpers that apply an op to the samples a random draw selected.
-import { rand, run, scope, tensor, type Tensor } from '../tensor/index.js';
+import { rand, scope, tensor, type Tensor } from '../tensor/index.js';
 
 /**
  * `n` draws uniform on [lo, hi), from the engine's CPU generator: the same `manualSeed` gives
@@ -66,7 +66,7 @@ export function applyToSamples(x: Tensor, idx: readonly number[], fn: (sub: Tens
     if (y.ndim !== x.ndim || y.shape.some((s, i) => i > 0 && s !== x.shape[i])) {
       throw new Error(`applyToSamples: the op changed the image shape from [${x.shape.slice(1).join(', ')}] to [${y.shape.slice(1).join(', ')}]`);
     }
-    return run<Tensor>('index_copy', x, 0, index, y.to(x.dtype));
+    return x.indexCopy(0, index, y.to(x.dtype));
   });
 }
 

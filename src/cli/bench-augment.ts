@@ -2,7 +2,8 @@
 // figure bench/augment.ts compares with torchvision's transforms in a DataLoader.
 import type { Command } from 'commander';
 import { preset, PRESETS, type PresetName } from '../augment/index.js';
-import { getNumThreads, manualSeed, memory, scope, setNumThreads, tensor, type Device, type Tensor } from '../index.js';
+import { getNumThreads, manualSeed, memory, scope, setNumThreads, tensor, type Device, type Tensor } from '../tensor/index.js';
+import { positiveInt } from './options.js';
 
 /** What `bench augment` measures. */
 export interface BenchAugmentOptions {
@@ -111,25 +112,17 @@ export function benchAugment(o: BenchAugmentOptions): BenchAugmentResult {
   };
 }
 
-function positiveInt(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
-}
-
 /** Registers `contrastive bench augment` under `bench`. */
 export function registerBenchAugment(bench: Command): void {
   bench.command('augment')
     .description('time a multi-view augmentation preset on batches of uint8 images (images/s counts source images, each turned into all its views)')
     .option('--preset <name>', `preset (${Object.keys(PRESETS).join(', ')})`, 'simclr')
-    .option('--image-size <n>', 'output side (inputs have the same side)', positiveInt('image-size'), 32)
-    .option('--batch-size <n>', 'images per batch', positiveInt('batch-size'), 256)
-    .option('--steps <n>', 'timed batches', positiveInt('steps'), 20)
+    .option('--image-size <n>', 'output side (inputs have the same side)', positiveInt('--image-size'), 32)
+    .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 256)
+    .option('--steps <n>', 'timed batches', positiveInt('--steps'), 20)
     .option('--warmup <n>', 'untimed batches first', (v) => Number(v), 3)
     .option('--device <device>', 'cpu or cuda', 'cpu')
-    .option('--threads <n>', 'intra-op threads (default: all cores)', positiveInt('threads'))
+    .option('--threads <n>', 'intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--json', 'print one JSON object on stdout')
     .action((o: { preset: string; imageSize: number; batchSize: number; steps: number; warmup: number; device: string; threads?: number; json?: boolean }) => {
       if (!(o.preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got '${o.preset}'`);

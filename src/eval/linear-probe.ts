@@ -26,11 +26,8 @@ export interface LinearProbeResult {
   iterations: number;
 }
 
-/** x W^T + b for (N, D) x: (N, C) logits, as a 1x1 convolution on the CPU (see `dotProducts`). */
+/** x W^T + b for (N, D) x: (N, C) logits. */
 function logits(x: Tensor, w: Tensor, b: Tensor): Tensor {
-  const [n, d] = x.shape as [number, number];
-  const c = w.shape[0]!;
-  if (x.device === 'cpu' && x.dtype === 'float32') return F.conv2d(x.view([n, d, 1, 1]), w.view([c, d, 1, 1]), b).view([n, c]);
   return F.linear(x, w, b);
 }
 

@@ -1,11 +1,11 @@
 // Normalised mutual information between two labellings, from their contingency table.
-import { Tensor } from '../tensor/index.js';
+import { isFloating, Tensor } from '../tensor/index.js';
 import { labelValues } from './validate.js';
 
 function values(who: string, name: string, x: Tensor | readonly number[]): number[] {
   if (x instanceof Tensor) {
     if (x.ndim !== 1) throw new RangeError(`${who}: ${name} must be 1-d, got shape [${x.shape.join(', ')}]`);
-    if (x.dtype === 'bool' || x.dtype.startsWith('float') || x.dtype === 'bfloat16') {
+    if (x.dtype === 'bool' || isFloating(x.dtype)) {
       throw new TypeError(`${who}: ${name} must hold integers, got ${x.dtype}`);
     }
     return labelValues(x);

@@ -1,5 +1,5 @@
 // Retrieval metrics as pytorch-metric-learning's AccuracyCalculator defines them.
-import { arange, F, run, scope, type Tensor, tensor } from '../tensor/index.js';
+import { arange, F, scope, tensor } from '../tensor/index.js';
 import { chunkSizes, type ChunkOptions, mapNeighbours, searchDtype } from './search.js';
 import { checkCompatible, checkOptions, checkSplit, labelValues, type LabelledEmbeddings } from './validate.js';
 
@@ -85,7 +85,7 @@ export function retrievalMetrics(query: LabelledEmbeddings, reference?: Labelled
       const safeR = Rq.clampMin(1).squeeze(1); // (Bq)
       const p1 = relevantLabel.narrow(1, 0, 1).squeeze(1).to('float64'); // (Bq)
       const rPrecision = rel.sum(1).div(safeR); // (Bq)
-      const mapAtR = run<Tensor>('cumsum', rel, 1).mul(rel).div(rank).sum(1).div(safeR); // (Bq)
+      const mapAtR = rel.cumsum(1).mul(rel).div(rank).sum(1).div(safeR); // (Bq)
       return [p1, rPrecision, mapAtR].map((m) => m.mul(hasRelevant).sum().item());
     });
     return parts.reduce((a, p) => [a[0]! + p[0]!, a[1]! + p[1]!, a[2]! + p[2]!], [0, 0, 0]);

@@ -1,5 +1,8 @@
 // Input checks for the evaluation functions: each failure names the function and the argument.
-import { scope, Tensor } from '../tensor/index.js';
+// Embeddings are checked by the losses' `checkEmbeddings` with `finite: true`: evaluation runs
+// once per epoch, so it can afford the host sync that tells a diverged run from a bad metric.
+import { Tensor } from '../tensor/index.js';
+import { checkEmbeddings } from '../losses/validate.js';
 
 /** Embeddings (N, D) with their integer labels (N): one split of a data set. */
 export interface LabelledEmbeddings {
@@ -10,18 +13,6 @@ export interface LabelledEmbeddings {
 }
 
 const INTEGER = new Set(['int64', 'int32', 'int16', 'int8', 'uint8']);
-const FLOATING = new Set(['float32', 'float64', 'float16', 'bfloat16']);
-
-/** Throws unless `x` is a finite floating-point (N, D) matrix with N >= 1 and D >= 1. */
-export function checkEmbeddings(who: string, name: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${who}: ${name} must be a Tensor (N, D), got ${x === null ? 'null' : typeof x}`);
-  if (x.ndim !== 2) throw new RangeError(`${who}: ${name} must be 2-d (N, D), got shape [${x.shape.join(', ')}]`);
-  if (!FLOATING.has(x.dtype)) throw new TypeError(`${who}: ${name} must be floating point, got ${x.dtype}`);
-  if (x.shape[0] === 0) throw new RangeError(`${who}: ${name} is empty (shape [${x.shape.join(', ')}])`);
-  if (x.shape[1] === 0) throw new RangeError(`${who}: ${name} has no features (shape [${x.shape.join(', ')}])`);
-  const finite = scope(() => x.isfinite().all().item()) !== 0;
-  if (!finite) throw new RangeError(`${who}: ${name} holds NaN or infinite values`);
-}
 
 /** Throws unless `y` is an integer tensor of shape (n). */
 export function checkLabels(who: string, name: string, y: unknown, n: number): asserts y is Tensor {
@@ -35,7 +26,7 @@ export function checkLabels(who: string, name: string, y: unknown, n: number): a
 export function checkSplit(who: string, name: string, s: unknown): LabelledEmbeddings {
   if (typeof s !== 'object' || s === null) throw new TypeError(`${who}: ${name} must be { embeddings, labels }`);
   const { embeddings, labels } = s as Partial<LabelledEmbeddings>;
-  checkEmbeddings(who, `${name}.embeddings`, embeddings);
+  checkEmbeddings(who, `${name}.embeddings`, embeddings, { finite: true });
   checkLabels(who, `${name}.labels`, labels, embeddings.shape[0]!);
   return { embeddings, labels };
 }
@@ -64,8 +55,8 @@ export function checkPositive(who: string, name: string, x: unknown, allowZero =
   return x;
 }
 
-/** Options checks are the losses' (a plain object with known keys, or undefined). */
-export { checkOptions } from '../losses/validate.js';
+/** Options and embeddings checks are the losses' (embeddings with `{ finite: true }` here). */
+export { checkEmbeddings, checkOptions } from '../losses/validate.js';
 
 /** The labels as JS numbers (int64 values beyond 2^53 are not expected for class labels). */
 export function labelValues(y: Tensor): number[] {

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/index.js';
 import type { AnyModule } from '../nn/index.js';
-import { loadRun } from '../train/index.js';
+import { loadRun } from '../run/index.js';
 import { type BrowserIndexSummary, writeBrowserIndex } from './browser-index.js';
 import { OnnxExportError } from './converter.js';
 import { embedImages, readImages, spreadIndices } from './engine.js';

@@ -6,7 +6,7 @@
 // indexed entirely and without holes or overlaps.
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { type Dtype, Tensor, run, scope, tensor } from '../tensor/index.js';
+import { type Dtype, Tensor, scope, tensor } from '../tensor/index.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** The dtype codes this implementation reads and writes. */
@@ -44,7 +44,7 @@ function checkHost(): void {
 /** The raw little-endian bytes of `t`, row-major (float16/bfloat16 bit patterns preserved). */
 export function bytesOf(t: Tensor): Uint8Array {
   return scope(() => {
-    const src = t.dtype === 'float16' || t.dtype === 'bfloat16' ? run<Tensor>('view.dtype', t.contiguous(), 'int16') : t;
+    const src = t.dtype === 'float16' || t.dtype === 'bfloat16' ? t.contiguous().view('int16') : t;
     const data = src.data();
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   });
@@ -205,7 +205,7 @@ function makeTensor(bytes: Uint8Array, e: Entry, dataStart: number, source: stri
     case 'I8': return tensor(new Int8Array(buf, off, length), { shape: e.shape });
     case 'U8': return tensor(new Uint8Array(buf, off, length), { shape: e.shape });
     case 'F16': case 'BF16':
-      return scope(() => run<Tensor>('view.dtype', tensor(new Int16Array(buf, off, length), { shape: e.shape }), DTYPES[e.dtype]));
+      return scope(() => tensor(new Int16Array(buf, off, length), { shape: e.shape }).view(DTYPES[e.dtype]));
     case 'BOOL': {
       const u8 = new Uint8Array(buf, off, length);
       const bad = u8.findIndex((x) => x > 1);

@@ -1,4 +1,4 @@
-import { eye, run, scope, type Tensor } from '../tensor/index.js';
+import { cat, eye, F, scope, type Tensor } from '../tensor/index.js';
 import { checkTwoViews } from './two-view.js';
 import { checkNumber, checkOptions } from './validate.js';
 
@@ -28,8 +28,8 @@ export class BarlowTwinsLoss {
     checkTwoViews('BarlowTwinsLoss', z1, z2);
     return scope(() => {
       const [n, d] = z1.shape as [number, number];
-      const stacked = run<Tensor>('cat', [z1, z2], 0); // (2N, D)
-      const normed = run<Tensor>('batch_norm', stacked, null, null, null, null, true, 0.1, 1e-5, true); // (2N, D)
+      const stacked = cat([z1, z2], 0); // (2N, D)
+      const normed = F.batchNorm(stacked, { training: true, eps: 1e-5 }); // (2N, D): batch statistics, no running ones
       const [z1n, z2n] = normed.split(n, 0) as [Tensor, Tensor];
       const c = z1n.t().mm(z2n).div(n); // (D, D)
       const invariance = c.diagonal().sub(1).pow(2).sum();

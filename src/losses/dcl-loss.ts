@@ -1,4 +1,4 @@
-import { F, run, scope, type Tensor } from '../tensor/index.js';
+import { F, scope, type Tensor } from '../tensor/index.js';
 import { checkTwoViews } from './two-view.js';
 import { checkOptions, checkTemperature } from './validate.js';
 
@@ -57,8 +57,8 @@ export class DCLLoss {
       positive = positive.mul(w);
     }
     // Drop each sample's own entries: same view (itself) and other view (its positive).
-    run('fill_diagonal_', simUU, -Infinity, false);
-    run('fill_diagonal_', simUV, -Infinity, false);
+    simUU.fillDiagonal_(-Infinity);
+    simUV.fillDiagonal_(-Infinity);
     return positive.add(simUU.logsumexp(1)).add(simUV.logsumexp(1)).mean();
   }
 }

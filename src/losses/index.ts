@@ -4,7 +4,6 @@ export * from './distances/index.js';
 export * from './reducers/index.js';
 export * from './miners/index.js';
 export { MetricLoss, type MetricLossOptions } from './metric-loss.js';
-export { NonFiniteInputError } from './validate.js';
 export {
   type IndicesTuple, type PairIndices, type TripletIndices, allPairs, allTriplets, toPairs, toTriplets,
 } from './indices.js';

@@ -1,7 +1,7 @@
 // Index tuples: which pairs and triplets of a batch a loss sees. The shapes and conventions are
 // pytorch-metric-learning's (utils/loss_and_miner_utils.py): a triplet tuple is (a, p, n), a pair
 // tuple is (a1, p, a2, n), each entry a 1-d int64 tensor of batch indices.
-import { eye, full, run, scope, type Tensor, tensor, zeros } from '../tensor/index.js';
+import { eye, full, scope, type Tensor, tensor, zeros } from '../tensor/index.js';
 
 /** Anchor, positive and negative indices of T triplets: three int64 tensors of length T. */
 export type TripletIndices = readonly [a: Tensor, p: Tensor, n: Tensor];
@@ -33,8 +33,16 @@ export function matchesAndDiffs(labels: Tensor): { matches: Tensor; diffs: Tenso
 /** The columns of `nonzero(mask)`: one int64 index tensor per dimension, in row-major order. */
 export function whereIndices(mask: Tensor): Tensor[] {
   return scope(() => {
-    const nz = run('nonzero', mask); // (K, ndim)
+    const nz = mask.nonzero(); // (K, ndim)
     return Array.from({ length: mask.ndim }, (_, d) => nz.select(1, d).contiguous());
+  });
+}
+
+/** The entries of each 1-d tensor of `tuple` at the positions where the 1-d `mask` holds. */
+export function selectWhere<T extends readonly Tensor[]>(mask: Tensor, tuple: T): { -readonly [K in keyof T]: Tensor } {
+  return scope(() => {
+    const [k] = whereIndices(mask); // (K)
+    return tuple.map((t) => t.indexSelect(0, k!)) as { -readonly [K in keyof T]: Tensor };
   });
 }
 
@@ -107,14 +115,14 @@ export function numbers(t: Tensor): number[] {
 
 /** mat[rows[k], cols[k]] for each k: a 1-d tensor (advanced indexing, differentiable). */
 export function gather2d(mat: Tensor, rows: Tensor, cols: Tensor): Tensor {
-  return run('index.Tensor', mat, [rows, cols]);
+  return mat.index([rows, cols]);
 }
 
 /** An (N, M) 0/1 mask of `mat`'s dtype with ones at (rows[k], cols[k]). */
 export function pairMask(like: Tensor, rows: Tensor, cols: Tensor): Tensor {
   return scope(() => {
     const one = full([], 1, { dtype: like.dtype, device: like.device });
-    return run('index_put', zeros(like.shape, { dtype: like.dtype, device: like.device }), [rows, cols], one, false);
+    return zeros(like.shape, { dtype: like.dtype, device: like.device }).indexPut([rows, cols], one);
   });
 }
 

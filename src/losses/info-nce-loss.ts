@@ -28,7 +28,7 @@ export class InfoNCELoss {
   /** The loss of queries and their keys (N, D) against the negatives in `queue` (K, D). */
   forward(query: Tensor, key: Tensor, queue: Tensor): Tensor {
     checkTwoViews('InfoNCELoss', query, key, 1, ['query', 'key']);
-    checkEmbeddings('InfoNCELoss', 'queue', queue, 0);
+    checkEmbeddings('InfoNCELoss', 'queue', queue, { minRows: 0 });
     if (queue.shape[1] !== query.shape[1]) {
       throw new RangeError(`InfoNCELoss: queue has ${queue.shape[1]} features, query has ${query.shape[1]} (queue is (K, D))`);
     }

@@ -1,5 +1,5 @@
-import { run, scope, type Tensor } from '../tensor/index.js';
-import { checkNumber, checkOptions, checkSameShape, checkTensor, checkFinite } from './validate.js';
+import { F, isFloating, scope, type Tensor } from '../tensor/index.js';
+import { checkNumber, checkOptions, checkSameShape, checkTensor } from './validate.js';
 
 export interface NegativeCosineSimilarityOptions {
   /** The dimension holding the features (default 1). */
@@ -35,9 +35,7 @@ export class NegativeCosineSimilarity {
     checkSameShape(who, x0, 'x0', x1, 'x1');
     if (this.dim < -x0.ndim || this.dim >= x0.ndim) throw new RangeError(`${who}: dim ${this.dim} out of range for shape [${x0.shape.join(', ')}]`);
     if (x0.numel() === 0) throw new RangeError(`${who}: empty inputs (shape [${x0.shape.join(', ')}])`);
-    if (!['float32', 'float64', 'float16', 'bfloat16'].includes(x0.dtype)) throw new TypeError(`${who}: inputs must be floating point, got ${x0.dtype}`);
-    checkFinite(who, 'x0', x0);
-    checkFinite(who, 'x1', x1);
-    return scope(() => run<Tensor>('cosine_similarity', x0, x1, this.dim, this.eps).mean().neg());
+    if (!isFloating(x0.dtype)) throw new TypeError(`${who}: inputs must be floating point, got ${x0.dtype}`);
+    return scope(() => F.cosineSimilarity(x0, x1, this.dim, this.eps).mean().neg());
   }
 }

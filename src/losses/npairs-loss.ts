@@ -25,7 +25,7 @@ export class NPairsLoss extends MetricLoss {
     if (k === 0) return { loss: { losses: null, reductionType: 'element' } };
     const sim = this.distance.forward(embeddings.indexSelect(0, a), embeddings.indexSelect(0, p)); // (K, K)
     const logits = this.distance.isInverted ? sim : sim.neg();
-    const targets = arange(k, undefined, 1, { device: embeddings.device });
+    const targets = arange(k, undefined, 1, { dtype: 'int64', device: embeddings.device }); // (K): class k for row k
     return { loss: { losses: F.crossEntropy(logits, targets, { reduction: 'none' }), reductionType: 'element' } };
   }
 }

@@ -1,4 +1,4 @@
-import { arange, cat, F, run, scope, type Tensor } from '../tensor/index.js';
+import { arange, cat, F, scope, type Tensor } from '../tensor/index.js';
 import { checkTwoViews } from './two-view.js';
 import { checkOptions, checkTemperature } from './validate.js';
 
@@ -32,8 +32,9 @@ export class NTXentLoss {
       const n = z1.shape[0]!;
       const z = F.normalize(cat([z1, z2], 0)); // (2N, D)
       const logits = z.mm(z.t()).div(this.temperature); // (2N, 2N)
-      run('fill_diagonal_', logits, -Infinity, false); // a sample is not its own negative
-      const targets = cat([arange(n, 2 * n, 1, { device: z1.device }), arange(0, n, 1, { device: z1.device })]); // (2N): pos(i)
+      logits.fillDiagonal_(-Infinity); // a sample is not its own negative
+      const o = { dtype: 'int64', device: z1.device } as const;
+      const targets = cat([arange(n, 2 * n, 1, o), arange(0, n, 1, o)]); // (2N) int64: pos(i)
       return F.crossEntropy(logits, targets);
     });
   }

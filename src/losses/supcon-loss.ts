@@ -1,4 +1,4 @@
-import { run, type Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { CosineSimilarity } from './distances/cosine-similarity.js';
 import { lowest, tiny } from './dtype-limits.js';
 import { type IndicesTuple, pairMask, toPairs } from './indices.js';
@@ -42,7 +42,7 @@ export class SupConLoss extends MetricLoss {
     const keep = posMask.add(negMask).gt(0); // (N, N) bool
     // log sum_{k kept} exp(logits_ik), 0 for rows with nothing kept (PML lmu.logsumexp).
     const denominator = logits.maskedFill(keep.logicalNot(), lowest(logits.dtype)).logsumexp(1, true) // (N, 1)
-      .maskedFill(run<Tensor>('any.dim', keep, 1, true).logicalNot(), 0);
+      .maskedFill(keep.any(1, true).logicalNot(), 0);
     const logProb = logits.sub(denominator); // (N, N)
     const meanLogProbPos = posMask.mul(logProb).sum(1).div(posMask.sum(1).add(tiny(logits.dtype))); // (N)
     return { loss: { losses: meanLogProbPos.neg(), reductionType: 'element' } };

@@ -1,7 +1,7 @@
-// Input checks shared by losses and miners: each failure names the class and the argument.
-import { Tensor, scope, tensor } from '../tensor/index.js';
-
-const FLOATING = new Set(['float32', 'float64', 'float16', 'bfloat16']);
+// Input checks shared by losses, miners and the evaluation functions: each failure names the
+// class or function and the argument. Losses and miners check shapes, dtypes and devices only:
+// nothing that reads values back to the host, so a training step never waits on a check.
+import { isFloating, Tensor, scope, tensor } from '../tensor/index.js';
 
 /** Throws unless `x` is a Tensor. */
 export function checkTensor(who: string, name: string, x: unknown): asserts x is Tensor {
@@ -10,27 +10,29 @@ export function checkTensor(who: string, name: string, x: unknown): asserts x is
   }
 }
 
-/** Throws unless `x` is a floating-point (N, D) matrix with finite entries and N >= `minRows`. */
-export function checkEmbeddings(who: string, name: string, x: unknown, minRows = 1): asserts x is Tensor {
-  checkTensor(who, name, x);
+/** What `checkEmbeddings` checks beyond a floating (N, D) matrix with D >= 1. */
+export interface EmbeddingsCheck {
+  /** The fewest rows N accepted (default 1). */
+  minRows?: number;
+  /**
+   * Also check every entry is finite (default false). It reads a value back from the device,
+   * a sync the evaluation functions can afford and a training step should not pay: losses leave
+   * it off (NaN in, NaN loss out, as in PyTorch).
+   */
+  finite?: boolean;
+}
+
+/** Throws unless `x` is a floating-point (N, D) matrix with N >= `minRows`, D >= 1 (and finite entries with `finite`). */
+export function checkEmbeddings(who: string, name: string, x: unknown, o: EmbeddingsCheck = {}): asserts x is Tensor {
+  const minRows = o.minRows ?? 1;
+  if (!(x instanceof Tensor)) throw new TypeError(`${who}: ${name} must be a Tensor (N, D), got ${x === null ? 'null' : typeof x}`);
   if (x.ndim !== 2) throw new RangeError(`${who}: ${name} must be 2-d (N, D), got shape [${x.shape.join(', ')}]`);
-  if (!FLOATING.has(x.dtype)) throw new TypeError(`${who}: ${name} must be floating point, got ${x.dtype}`);
+  if (!isFloating(x.dtype)) throw new TypeError(`${who}: ${name} must be floating point, got ${x.dtype}`);
   if (x.shape[0]! < minRows) {
     throw new RangeError(`${who}: ${name} needs at least ${minRows} row${minRows === 1 ? '' : 's'}, got shape [${x.shape.join(', ')}]`);
   }
   if (x.shape[1]! < 1) throw new RangeError(`${who}: ${name} has no features (shape [${x.shape.join(', ')}])`);
-  checkFinite(who, name, x);
-}
-
-/** A loss got NaN or infinite embeddings (a trainer treats it as a diverged run). */
-export class NonFiniteInputError extends RangeError {
-  override name = 'NonFiniteInputError';
-}
-
-/** Throws a NonFiniteInputError if any entry of `x` is NaN or infinite. */
-export function checkFinite(who: string, name: string, x: Tensor): void {
-  const finite = scope(() => x.isfinite().all().item()) !== 0;
-  if (!finite) throw new NonFiniteInputError(`${who}: ${name} holds NaN or infinite values`);
+  if (o.finite && scope(() => x.isfinite().all().item()) === 0) throw new RangeError(`${who}: ${name} holds NaN or infinite values`);
 }
 
 /** Throws unless the two views have the same shape. */
@@ -91,6 +93,5 @@ export function toLabels(who: string, labels: unknown, n: number, device: string
   if (t.ndim !== 1) throw new RangeError(`${who}: labels must be 1-d, got shape [${t.shape.join(', ')}]`);
   if (t.shape[0] !== n) throw new RangeError(`${who}: got ${t.shape[0]} labels for ${n} embeddings`);
   if (t.dtype === 'bool') throw new TypeError(`${who}: labels must be numbers, got bool`);
-  if (FLOATING.has(t.dtype)) checkFinite(who, 'labels', t);
   return t.device === device ? t : t.to(device as Tensor['device']);
 }

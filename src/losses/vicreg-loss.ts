@@ -1,4 +1,4 @@
-import { eye, run, scope, type Tensor } from '../tensor/index.js';
+import { eye, F, scope, type Tensor } from '../tensor/index.js';
 import { checkTwoViews } from './two-view.js';
 import { checkNumber, checkOptions } from './validate.js';
 
@@ -42,7 +42,7 @@ export class VICRegLoss {
   forward(z1: Tensor, z2: Tensor): Tensor {
     checkTwoViews('VICRegLoss', z1, z2, 2);
     return scope(() => {
-      const invariance = run<Tensor>('mse_loss', z1, z2, 1); // mean reduction
+      const invariance = F.mseLoss(z1, z2); // mean over N x D
       const variance = this.varianceTerm(z1).add(this.varianceTerm(z2)).mul(0.5);
       const covariance = this.covarianceTerm(z1).add(this.covarianceTerm(z2));
       return invariance.mul(this.lambdaParam).add(variance.mul(this.muParam)).add(covariance.mul(this.nuParam));

@@ -1,8 +1,15 @@
 // Barlow Twins (Zbontar et al. 2021) and VICReg (Bardes et al. 2022): redundancy reduction.
 import { BarlowTwinsLoss, VICRegLoss } from '../losses/index.js';
-import { BarlowTwinsProjectionHead, VICRegProjectionHead } from '../nn/index.js';
+import { BarlowTwinsProjectionHead, type HeadDims, VICRegProjectionHead } from '../nn/index.js';
 import { cat, type Tensor } from '../tensor/index.js';
-import { checkViews, headDims, Method, type MethodOptions } from './method.js';
+import { BYOL } from './byol.js';
+import { checkViews, Method, type MethodOptions } from './method.js';
+import type { MethodRecipe } from './recipe.js';
+
+/** The projector ("expander") of `m`: the recipe's three equal layers, narrowed for small backbones to the wider of hidden and output. */
+function expander<H>(m: Method, Head: new (o: HeadDims) => H): H {
+  return new Head({ inputDim: m.backbone.featureDim, hiddenDim: m.widths.hidden, outputDim: Math.max(m.widths.output, m.widths.hidden) });
+}
 
 /**
  * Barlow Twins: backbone and a 3-layer projector ("three linear layers, each with 8192 output
@@ -10,16 +17,23 @@ import { checkViews, headDims, Method, type MethodOptions } from './method.js';
  * the identity (λ 5e-3).
  */
 export class BarlowTwins extends Method {
-  readonly methodName = 'barlowtwins';
+  /** Projector 8192-8192-8192 (the paper's); LARS as BYOL's recipe (the paper's optimizer is LARS too). */
+  static readonly recipe = {
+    name: 'barlowtwins',
+    paper: 'Zbontar et al. 2021, Barlow Twins: Self-Supervised Learning via Redundancy Reduction',
+    needsLabels: false,
+    optimizer: BYOL.recipe.optimizer,
+    defaults: {},
+    heads: { hidden: 8192, output: 8192 },
+    augment: { image: 'simclr' },
+  } as const satisfies MethodRecipe;
+
   readonly projectionHead: BarlowTwinsProjectionHead;
   readonly criterion = new BarlowTwinsLoss();
 
   constructor(o: MethodOptions) {
-    super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 8192, output: 8192 });
-    this.projectionHead = this.registerModule('projectionHead', new BarlowTwinsProjectionHead({
-      inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: Math.max(d.output, d.hidden),
-    }));
+    super(BarlowTwins.recipe, o);
+    this.projectionHead = this.registerModule('projectionHead', expander(this, BarlowTwinsProjectionHead));
   }
 
   forward(views: Tensor[]): Tensor {
@@ -37,16 +51,19 @@ export class BarlowTwins extends Method {
  * invariance and covariance terms weighted 25 / 25 / 1.
  */
 export class VICReg extends Method {
-  readonly methodName = 'vicreg';
+  /** Expander 8192-8192-8192 (the paper's); LARS as BYOL's recipe (the paper's optimizer is LARS too). */
+  static readonly recipe = {
+    ...BarlowTwins.recipe,
+    name: 'vicreg',
+    paper: 'Bardes et al. 2022, VICReg: Variance-Invariance-Covariance Regularization for Self-Supervised Learning',
+  } as const satisfies MethodRecipe;
+
   readonly projectionHead: VICRegProjectionHead;
   readonly criterion = new VICRegLoss();
 
   constructor(o: MethodOptions) {
-    super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 8192, output: 8192 });
-    this.projectionHead = this.registerModule('projectionHead', new VICRegProjectionHead({
-      inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: Math.max(d.output, d.hidden),
-    }));
+    super(VICReg.recipe, o);
+    this.projectionHead = this.registerModule('projectionHead', expander(this, VICRegProjectionHead));
   }
 
   forward(views: Tensor[]): Tensor {

@@ -1,9 +1,10 @@
 // BYOL: Grill et al. 2020, "Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning".
 import { NegativeCosineSimilarity } from '../losses/index.js';
-import { BYOLPredictionHead, BYOLProjectionHead } from '../nn/index.js';
-import { EMA } from '../optim/index.js';
+import { BYOLPredictionHead, BYOLProjectionHead, type Encoder } from '../nn/index.js';
 import { cat, noGrad, type Tensor } from '../tensor/index.js';
-import { checkViews, headDims, Method, type MethodOptions } from './method.js';
+import { checkViews, type MethodOptions } from './method.js';
+import { MomentumMethod } from './momentum.js';
+import type { MethodRecipe } from './recipe.js';
 
 /**
  * BYOL: an online network (backbone, projector, predictor: "MLPs ... hidden layer of size 4096
@@ -13,25 +14,31 @@ import { checkViews, headDims, Method, type MethodOptions } from './method.js';
  * symmetric: 2 - 2 cos(q1, z'2) + 2 - 2 cos(q2, z'1), here as the mean negative cosine
  * similarity of both pairs (the same up to an affine map).
  */
-export class BYOL extends Method {
-  readonly methodName = 'byol';
+export class BYOL extends MomentumMethod {
+  /** τ_base 0.996 and heads 4096 -> 256 (the paper's); LARS 0.3 per 256 images, weight decay 1e-6; BYOL's asymmetric views. */
+  static readonly recipe = {
+    name: 'byol',
+    paper: 'Grill et al. 2020, Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning',
+    needsLabels: false,
+    optimizer: { name: 'lars', lr: { base: 0.3, scaling: 'linear' }, weightDecay: 1e-6 },
+    defaults: { tau: 0.996 },
+    heads: { hidden: 4096, output: 256 },
+    augment: { image: 'byol' },
+  } as const satisfies MethodRecipe;
+
   readonly projectionHead: BYOLProjectionHead;
   readonly predictionHead: BYOLPredictionHead;
-  readonly targetBackbone;
+  readonly targetBackbone: Encoder;
   readonly targetProjectionHead: BYOLProjectionHead;
   readonly criterion = new NegativeCosineSimilarity();
-  readonly #ema: [EMA, EMA];
 
   constructor(o: MethodOptions) {
-    super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 4096, output: 256 });
-    const projection = (): BYOLProjectionHead => new BYOLProjectionHead({ inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: d.output });
-    this.projectionHead = this.registerModule('projectionHead', projection());
-    this.predictionHead = this.registerModule('predictionHead', new BYOLPredictionHead({ inputDim: d.output, hiddenDim: d.hidden, outputDim: d.output }));
-    this.targetBackbone = this.registerModule('targetBackbone', o.encoder());
-    this.targetProjectionHead = this.registerModule('targetProjectionHead', projection());
-    const schedule = { tau: o.tau ?? 0.996, totalSteps: o.totalSteps };
-    this.#ema = [new EMA(this.backbone, this.targetBackbone, schedule), new EMA(this.projectionHead, this.targetProjectionHead, schedule)];
+    super(BYOL.recipe, o);
+    this.projectionHead = this.registerModule('projectionHead', this.projector(BYOLProjectionHead));
+    this.predictionHead = this.registerModule('predictionHead', this.predictor(BYOLPredictionHead));
+    this.targetBackbone = this.registerModule('targetBackbone', this.newEncoder());
+    this.targetProjectionHead = this.registerModule('targetProjectionHead', this.projector(BYOLProjectionHead));
+    this.follow([[this.backbone, this.targetBackbone], [this.projectionHead, this.targetProjectionHead]]);
   }
 
   forward(views: Tensor[]): Tensor {
@@ -43,17 +50,5 @@ export class BYOL extends Method {
     const [q1, q2] = [q.narrow(0, 0, b), q.narrow(0, b, b)];
     const [z1, z2] = [z.narrow(0, 0, b), z.narrow(0, b, b)];
     return this.criterion.forward(q1, z2).add(this.criterion.forward(q2, z1)).mul(0.5);
-  }
-
-  override afterStep(): void {
-    for (const e of this.#ema) e.update();
-  }
-
-  override extraState(): Record<string, unknown> {
-    return { emaStep: this.#ema[0].step };
-  }
-
-  override loadExtraState(s: Record<string, unknown>): void {
-    for (const e of this.#ema) e.loadStateDict({ step: Number(s.emaStep ?? 0) });
   }
 }

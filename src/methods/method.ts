@@ -1,12 +1,9 @@
-// What every method is: a module whose forward maps a batch of views to a loss.
-import { Module, type Encoder } from '../nn/index.js';
+// What every method is: a module whose forward maps a batch of views to a loss, built to its recipe.
+import { Module, type Encoder, type HeadDims } from '../nn/index.js';
 import type { Tensor } from '../tensor/index.js';
+import { headWidths, METHOD_OPTION_NAMES, type HeadWidths, type MethodOptionName, type MethodRecipe, optionNames } from './recipe.js';
 
-/** The method names `--method` accepts. */
-export const METHOD_NAMES = ['simclr', 'nnclr', 'byol', 'supcon', 'moco', 'simsiam', 'barlowtwins', 'vicreg'] as const;
-export type MethodName = (typeof METHOD_NAMES)[number];
-
-/** Options every method takes; each uses those that apply to it (paper defaults otherwise). */
+/** What a method is built from: its encoder, and the options its recipe takes (paper defaults otherwise). */
 export interface MethodOptions {
   /** Builds a backbone; methods with a target network call it twice. */
   encoder: () => Encoder;
@@ -24,21 +21,88 @@ export interface MethodOptions {
   totalSteps?: number;
 }
 
+const KNOWN_OPTIONS = new Set(['encoder', 'hiddenDim', 'outputDim', 'totalSteps', ...METHOD_OPTION_NAMES]);
+
+/** Why `value` is not a valid `name` for `recipe`'s method, or null when it is (the CLI and configs share it). */
+export function methodOptionProblem(recipe: MethodRecipe, name: string, value: unknown): string | null {
+  if (!KNOWN_OPTIONS.has(name)) return `unknown option '${name}' (known: ${[...KNOWN_OPTIONS].join(', ')})`;
+  if (value === undefined || name === 'encoder' || name === 'totalSteps') return null;
+  if ((METHOD_OPTION_NAMES as readonly string[]).includes(name) && !(name in recipe.defaults)) {
+    return `${recipe.name} takes no ${name} (its options: ${optionNames(recipe).join(', ')})`;
+  }
+  const ok = name === 'temperature' ? typeof value === 'number' && Number.isFinite(value) && value > 0
+    : name === 'tau' ? typeof value === 'number' && value >= 0 && value <= 1
+      : typeof value === 'number' && Number.isInteger(value) && value > 0;
+  if (ok) return null;
+  const want = name === 'temperature' ? 'a finite number > 0' : name === 'tau' ? 'a number in [0, 1]' : 'a positive integer';
+  return `${name} must be ${want}, got ${String(value)}`;
+}
+
 /**
  * A contrastive method: a backbone, heads, a loss and maybe a memory bank or an EMA target,
  * composed as a `Module`, so one state dict holds all of it (`backbone.*` loads into the same
  * encoder in PyTorch). `forward(views, labels)` returns the batch's loss in the caller's scope.
+ * Each subclass declares its paper's `recipe` (a static field) and passes it here: an option
+ * the recipe does not list is an error naming it.
  */
 export abstract class Method extends Module<[views: Tensor[], labels: Tensor | null], Tensor> {
-  abstract readonly methodName: MethodName;
-  /** Whether `forward` needs labels (supervised methods). */
-  readonly needsLabels: boolean = false;
+  /** How this method is trained (its class's `recipe`). */
+  readonly recipe: MethodRecipe;
   readonly backbone: Encoder;
+  /** The head widths built: the recipe's for this backbone (`headWidths`), or the options'. */
+  readonly widths: HeadWidths;
+  readonly #options: Readonly<MethodOptions>;
 
-  constructor(o: MethodOptions) {
+  constructor(recipe: MethodRecipe, o: MethodOptions) {
     super();
-    if (typeof o?.encoder !== 'function') throw new TypeError(`${new.target.name}: options.encoder must be a function returning an Encoder`);
+    const who = new.target.name;
+    if (typeof o !== 'object' || o === null) throw new TypeError(`${who}: options must be an object`);
+    if (typeof o.encoder !== 'function') throw new TypeError(`${who}: options.encoder must be a function returning an Encoder`);
+    for (const [k, v] of Object.entries(o)) {
+      const problem = methodOptionProblem(recipe, k, v);
+      if (problem) throw new TypeError(`${who}: ${problem}`);
+    }
+    this.recipe = recipe;
+    this.#options = { ...o };
     this.backbone = this.registerModule('backbone', o.encoder());
+    this.widths = headWidths(recipe, this.backbone.featureDim, o);
+  }
+
+  /** The `--method` name. */
+  get methodName(): string {
+    return this.recipe.name;
+  }
+
+  /** Whether `forward` needs labels (supervised methods). */
+  get needsLabels(): boolean {
+    return this.recipe.needsLabels;
+  }
+
+  /** An option's value: as given, else the recipe's default. */
+  protected option(name: MethodOptionName): number {
+    const v = this.#options[name] ?? this.recipe.defaults[name];
+    if (v === undefined) throw new Error(`${this.name}: its recipe has no ${name}`);
+    return v;
+  }
+
+  /** The run's total optimizer steps, for schedules inside the method (an EMA's τ). */
+  protected get totalSteps(): number | undefined {
+    return this.#options.totalSteps;
+  }
+
+  /** A new backbone like `backbone` (for target networks). */
+  protected newEncoder(): Encoder {
+    return this.#options.encoder();
+  }
+
+  /** A projection head of class `Head` at this method's widths: backbone features -> hidden -> output. */
+  protected projector<H>(Head: new (o: HeadDims) => H): H {
+    return new Head({ inputDim: this.backbone.featureDim, hiddenDim: this.widths.hidden, outputDim: this.widths.output });
+  }
+
+  /** A prediction head of class `Head` on the projection: output -> hidden (or `hidden`) -> output. */
+  protected predictor<H>(Head: new (o: HeadDims) => H, hidden = this.widths.hidden): H {
+    return new Head({ inputDim: this.widths.output, hiddenDim: hidden, outputDim: this.widths.output });
   }
 
   /** The parameters the optimizer trains (a frozen target network's are not). */
@@ -55,15 +119,6 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   }
 
   loadExtraState(_state: Record<string, unknown>): void {}
-}
-
-/** Head widths: the paper's for wide backbones, narrower ones for small encoders (CPU budgets). */
-export function headDims(featureDim: number, o: MethodOptions, paper: { hidden: number; output: number }): { hidden: number; output: number } {
-  const small = featureDim < 512;
-  return {
-    hidden: o.hiddenDim ?? (small ? Math.max(2 * featureDim, 256) : paper.hidden),
-    output: o.outputDim ?? (small ? Math.min(paper.output, 128) : paper.output),
-  };
 }
 
 /** Checks the views a method gets: `count` tensors of equal shape. */

@@ -2,38 +2,52 @@
 // Learning of Visual Representations".
 import { NTXentLoss } from '../losses/index.js';
 import { NNCLRPredictionHead, NNCLRProjectionHead } from '../nn/index.js';
-import { cat, F, noGrad, type Tensor } from '../tensor/index.js';
+import { cosineTopK } from '../eval/index.js';
+import { cat, noGrad, type Tensor } from '../tensor/index.js';
 import { MemoryBank } from './memory-bank.js';
-import { checkViews, headDims, Method, type MethodOptions } from './method.js';
+import { checkViews, Method, type MethodOptions } from './method.js';
+import type { MethodRecipe } from './recipe.js';
+import { SimCLR } from './simclr.js';
 
 /**
  * NNCLR: SimCLR's loss with the positive replaced by the nearest neighbour of one view's
  * projection in a support set Q of past projections, NN(z1, Q), contrasted with the other
  * view's prediction p2 (eq. 2), symmetrised. Nearest by cosine similarity; the support set is a
- * FIFO queue (98,304 in the paper; an option here) updated with each batch's projections.
- * Temperature 0.1 (the paper's).
+ * FIFO queue updated with each batch's projections.
  */
 export class NNCLR extends Method {
-  readonly methodName = 'nnclr';
+  /**
+   * Temperature 0.1 and a support set of 98,304 (the paper's); SimCLR's LARS and learning-rate
+   * rule; projection and prediction heads 2048 -> 256.
+   */
+  static readonly recipe = {
+    name: 'nnclr',
+    paper: 'Dwibedi et al. 2021, With a Little Help from My Friends: Nearest-Neighbor Contrastive Learning of Visual Representations',
+    needsLabels: false,
+    optimizer: SimCLR.recipe.optimizer,
+    defaults: { temperature: 0.1, queueSize: 98304 },
+    heads: { hidden: 2048, output: 256 },
+    augment: { image: 'simclr' },
+  } as const satisfies MethodRecipe;
+
   readonly projectionHead: NNCLRProjectionHead;
   readonly predictionHead: NNCLRPredictionHead;
   readonly supportSet: MemoryBank;
   readonly criterion: NTXentLoss;
 
   constructor(o: MethodOptions) {
-    super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 2048, output: 256 });
-    this.projectionHead = this.registerModule('projectionHead', new NNCLRProjectionHead({ inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: d.output }));
-    this.predictionHead = this.registerModule('predictionHead', new NNCLRPredictionHead({ inputDim: d.output, hiddenDim: d.hidden, outputDim: d.output }));
-    this.supportSet = this.registerModule('supportSet', new MemoryBank(o.queueSize ?? 98304, d.output));
-    this.criterion = new NTXentLoss({ temperature: o.temperature ?? 0.1 });
+    super(NNCLR.recipe, o);
+    this.projectionHead = this.registerModule('projectionHead', this.projector(NNCLRProjectionHead));
+    this.predictionHead = this.registerModule('predictionHead', this.predictor(NNCLRPredictionHead));
+    this.supportSet = this.registerModule('supportSet', new MemoryBank(this.option('queueSize'), this.widths.output));
+    this.criterion = new NTXentLoss({ temperature: this.option('temperature') });
   }
 
   /** The support-set entry nearest to each row of `z` (N, D) by cosine similarity, without gradient. */
   nearestNeighbour(z: Tensor): Tensor {
     return noGrad(() => {
       const q = this.supportSet.forward(); // (K, D), unit rows
-      const nearest = F.normalize(z).mm(q.t()).argmax(1); // (N)
+      const nearest = cosineTopK(z, q, { k: 1 }).indices.flatten(); // (N)
       return q.indexSelect(0, nearest); // (N, D)
     });
   }

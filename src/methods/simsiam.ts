@@ -2,29 +2,36 @@
 import { NegativeCosineSimilarity } from '../losses/index.js';
 import { SimSiamPredictionHead, SimSiamProjectionHead } from '../nn/index.js';
 import { cat, type Tensor } from '../tensor/index.js';
-import { checkViews, headDims, Method, type MethodOptions } from './method.js';
+import { checkViews, Method, type MethodOptions } from './method.js';
+import { MoCo } from './moco.js';
+import type { MethodRecipe } from './recipe.js';
 
 /**
  * SimSiam: encoder f (backbone + 3-layer projection MLP) and predictor h (2-layer bottleneck
- * MLP); the loss D(p1, stopgrad(z2))/2 + D(p2, stopgrad(z1))/2 with D the negative cosine
- * similarity (Algorithm 1). No negatives, no momentum encoder: the stop-gradient prevents
- * collapse.
+ * MLP, hidden a quarter of the output: "the output of h's hidden layer is 512-d", Sec. 4.1);
+ * the loss D(p1, stopgrad(z2))/2 + D(p2, stopgrad(z1))/2 with D the negative cosine similarity
+ * (Algorithm 1). No negatives, no momentum encoder: the stop-gradient prevents collapse.
  */
 export class SimSiam extends Method {
-  readonly methodName = 'simsiam';
+  /** Projector 2048 -> 2048 (the paper's); MoCo's SGD rule (the paper's optimizer is SGD, 0.05 per 256). */
+  static readonly recipe = {
+    name: 'simsiam',
+    paper: 'Chen & He 2021, Exploring Simple Siamese Representation Learning',
+    needsLabels: false,
+    optimizer: MoCo.recipe.optimizer,
+    defaults: {},
+    heads: { hidden: 2048, output: 2048 },
+    augment: { image: 'simclr' },
+  } as const satisfies MethodRecipe;
+
   readonly projectionHead: SimSiamProjectionHead;
   readonly predictionHead: SimSiamPredictionHead;
   readonly criterion = new NegativeCosineSimilarity();
 
   constructor(o: MethodOptions) {
-    super(o);
-    const d = headDims(this.backbone.featureDim, o, { hidden: 2048, output: 2048 });
-    this.projectionHead = this.registerModule('projectionHead', new SimSiamProjectionHead({
-      inputDim: this.backbone.featureDim, hiddenDim: d.hidden, outputDim: d.output,
-    }));
-    this.predictionHead = this.registerModule('predictionHead', new SimSiamPredictionHead({
-      inputDim: d.output, hiddenDim: Math.max(d.output / 4, 32), outputDim: d.output,
-    }));
+    super(SimSiam.recipe, o);
+    this.projectionHead = this.registerModule('projectionHead', this.projector(SimSiamProjectionHead));
+    this.predictionHead = this.registerModule('predictionHead', this.predictor(SimSiamPredictionHead, Math.max(Math.floor(this.widths.output / 4), 32)));
   }
 
   forward(views: Tensor[]): Tensor {

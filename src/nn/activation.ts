@@ -1,5 +1,5 @@
 // Activation layers, as torch.nn's.
-import { F, type Tensor, run } from '../tensor/index.js';
+import { F, type Tensor } from '../tensor/index.js';
 import { Module } from './module.js';
 
 /**
@@ -13,7 +13,7 @@ export class ReLU extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.inplace ? run('relu_', x) : F.relu(x);
+    return this.inplace ? x.relu_() : F.relu(x);
   }
 }
 

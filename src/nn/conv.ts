@@ -1,8 +1,8 @@
 // Convolution layers: Conv1d and Conv2d, as torch.nn's.
-import { type Tensor, run, scope } from '../tensor/index.js';
+import { empty, F, type Tensor, scope } from '../tensor/index.js';
 import { defaultLinearInit_ } from './init.js';
 import { Module } from './module.js';
-import { type FactoryOptions, empty, positiveInt } from './parameter.js';
+import { type FactoryOptions, positiveInt } from './parameter.js';
 
 /** Options of Conv1d/Conv2d, as torch.nn's (a number stands for every spatial dim). */
 export interface ConvOptions<K> extends FactoryOptions {
@@ -31,8 +31,8 @@ abstract class ConvNd extends Module {
   readonly padding: number[];
   readonly dilation: number[];
   readonly groups: number;
-  weight: Tensor;
-  bias: Tensor | null;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
 
   constructor(layer: string, dims: number, inChannels: number, outChannels: number, kernelSize: number | readonly number[], o: ConvOptions<number | readonly number[]>) {
     super();
@@ -67,9 +67,9 @@ abstract class ConvNd extends Module {
     }
   }
 
-  /** Calls aten::conv1d or aten::conv2d with this layer's weights and options. */
-  protected conv(op: 'conv1d' | 'conv2d', x: Tensor): Tensor {
-    return run(op, x, this.weight, this.bias, this.stride, this.padding, this.dilation, this.groups);
+  /** The options of F.conv1d / F.conv2d: this layer's stride, padding, dilation and groups. */
+  protected get options(): F.ConvOptions {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
   }
 }
 
@@ -81,7 +81,7 @@ export class Conv1d extends ConvNd {
 
   forward(x: Tensor): Tensor {
     this.check(x, 1);
-    return this.conv('conv1d', x); // (N, out, L')
+    return F.conv1d(x, this.weight, this.bias, this.options); // (N, out, L')
   }
 }
 
@@ -96,6 +96,6 @@ export class Conv2d extends ConvNd {
 
   forward(x: Tensor): Tensor {
     this.check(x, 2);
-    return this.conv('conv2d', x); // (N, out, H', W')
+    return F.conv2d(x, this.weight, this.bias, this.options); // (N, out, H', W')
   }
 }

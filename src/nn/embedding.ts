@@ -1,8 +1,8 @@
 // Embedding: a lookup table of vectors, as `torch.nn.Embedding`.
-import { type Tensor, noGrad, run, scope } from '../tensor/index.js';
+import { empty, F, type Tensor, noGrad, scope } from '../tensor/index.js';
 import { normal_ } from './init.js';
 import { Module } from './module.js';
-import { type FactoryOptions, empty, positiveInt } from './parameter.js';
+import { type FactoryOptions, positiveInt } from './parameter.js';
 
 /**
  * Rows of a (numEmbeddings, embeddingDim) weight picked by integer indices
@@ -12,7 +12,7 @@ export class Embedding extends Module {
   readonly numEmbeddings: number;
   readonly embeddingDim: number;
   readonly paddingIdx: number | null;
-  weight: Tensor;
+  readonly weight: Tensor;
 
   constructor(numEmbeddings: number, embeddingDim: number, o: FactoryOptions & { paddingIdx?: number } = {}) {
     super();
@@ -38,6 +38,6 @@ export class Embedding extends Module {
     if (indices.dtype !== 'int64' && indices.dtype !== 'int32') {
       throw new TypeError(`Embedding: indices must be int64 or int32, got ${indices.dtype}`);
     }
-    return run('embedding', this.weight, indices, this.paddingIdx ?? -1, false, false); // (*, dim)
+    return F.embedding(indices, this.weight, { paddingIdx: this.paddingIdx }); // (*, dim)
   }
 }

@@ -1,6 +1,6 @@
 // Weight initialisation, as `torch.nn.init`, drawing from the engine's seeded generator so that
 // the same seed gives the same weights as PyTorch (the same libtorch generator and draws).
-import { type Tensor, noGrad, run, scope } from '../tensor/index.js';
+import { type Tensor, noGrad } from '../tensor/index.js';
 
 /** Non-linearities `calculateGain` knows (PyTorch's names). */
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
@@ -29,20 +29,14 @@ export function fanInAndFanOut(shape: readonly number[]): [number, number] {
   return [shape[1]! * receptiveField, shape[0]! * receptiveField];
 }
 
-/** Fills `t` from U(low, high) in place. */
+/** Fills `t` from U(low, high) in place (`torch.nn.init.uniform_`), also a parameter that requires grad. */
 export function uniform_(t: Tensor, low = 0, high = 1): Tensor {
-  noGrad(() => scope(() => {
-    run('uniform_', t, low, high, null);
-  }));
-  return t;
+  return noGrad(() => t.uniform_(low, high));
 }
 
-/** Fills `t` from N(mean, std^2) in place. */
+/** Fills `t` from N(mean, std^2) in place (`torch.nn.init.normal_`), also a parameter that requires grad. */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  noGrad(() => scope(() => {
-    run('normal_', t, mean, std, null);
-  }));
-  return t;
+  return noGrad(() => t.normal_(mean, std));
 }
 
 /** Fills `t` with `value` in place. */

@@ -1,8 +1,8 @@
 // Linear, Identity and Flatten layers.
-import { F, type Tensor, scope } from '../tensor/index.js';
+import { empty, F, type Tensor, scope } from '../tensor/index.js';
 import { defaultLinearInit_ } from './init.js';
 import { Module } from './module.js';
-import { type FactoryOptions, empty, positiveInt } from './parameter.js';
+import { type FactoryOptions, positiveInt } from './parameter.js';
 
 /**
  * y = x W^T + b, as `torch.nn.Linear`: weight (out, in), bias (out); initialised as PyTorch
@@ -11,8 +11,8 @@ import { type FactoryOptions, empty, positiveInt } from './parameter.js';
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
-  weight: Tensor;
-  bias: Tensor | null;
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
 
   constructor(inFeatures: number, outFeatures: number, o: FactoryOptions & { bias?: boolean } = {}) {
     super();

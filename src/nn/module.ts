@@ -1,6 +1,6 @@
 // The base class of every layer, encoder and head: PyTorch's `torch.nn.Module`.
 import {
-  DTYPES, type Device, type Dtype, type MemoryFormat, Tensor, keep, noGrad, scope,
+  type Device, type Dtype, FLOATING_DTYPES, isDevice, isDtype, isFloating, type MemoryFormat, Tensor, keep, noGrad, scope,
 } from '../tensor/index.js';
 
 /** A state dict: dotted names (`layer1.0.bn1.running_mean`) to tensors, in registration order. */
@@ -15,20 +15,19 @@ export interface IncompatibleKeys {
   unexpectedKeys: string[];
 }
 
-const FLOATING: readonly Dtype[] = ['float32', 'float64', 'float16', 'bfloat16'];
-const DEVICES = /^(cpu|cuda(:\d+)?)$/;
-
 /**
  * A neural-network module, as PyTorch's `torch.nn.Module`: it owns named parameters and buffers
  * and holds named child modules, so that `namedParameters()` and `stateDict()` use PyTorch's
  * dotted names and a state dict saved here loads into the same architecture in PyTorch.
  *
- * Memory: parameters and buffers are taken out of scopes when registered (see DESIGN.md), so a
+ * Memory: parameters and buffers are taken out of scopes when registered (see docs/architecture.md), so a
  * module may be built anywhere; they live until `dispose()`. `forward` creates its outputs in
  * the caller's scope.
  *
- * Subclasses register in their constructor, and keep a field of the same name for `forward`:
- * `this.weight = this.registerParameter('weight', w)`. `to()` replaces such fields.
+ * Subclasses register in their constructor, and keep a readonly field of the same name for
+ * `forward`: `this.weight = this.registerParameter('weight', w)`. The tensor objects stay the
+ * same for the module's life (`to()` converts them in place), so fields, optimizers and EMAs
+ * that hold them stay valid.
  */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (batch statistics, dropout) or evaluation mode; see `train()` and `eval()`. */
@@ -253,52 +252,43 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /**
    * Moves parameters and buffers to a device, casts floating ones to a dtype, and/or converts
    * 4-d ones to a memory format (`{ memoryFormat: 'channelsLast' }`), as `torch.nn.Module.to`.
-   * The tensors are replaced (gradients dropped): build optimizers after calling `to`.
+   * Each tensor keeps its identity (`Tensor.setData_`, PyTorch's `param.data = ...`), so an
+   * optimizer or EMA built before `to()` keeps updating the module; gradients are converted
+   * alongside, frozen parameters stay frozen, and a tensor shared by two modules is converted
+   * once. (Optimizer state made by earlier steps is not converted, as in PyTorch.)
    */
   to(target: ModuleTarget): this {
-    const o = typeof target === 'string'
-      ? (DTYPES.includes(target as Dtype) ? { dtype: target as Dtype } : { device: target as Device })
-      : target;
-    if (typeof o !== 'object' || o === null) throw new TypeError(`${this.name}.to: expected a device, a dtype or options`);
-    if (o.dtype !== undefined && !FLOATING.includes(o.dtype)) {
-      throw new TypeError(`${this.name}.to: dtype must be a floating dtype (${FLOATING.join(', ')}), got '${String(o.dtype)}'`);
+    const o = typeof target === 'string' ? (isDtype(target) ? { dtype: target } : { device: target }) : target;
+    if (typeof o !== 'object' || o === null) throw new TypeError(`${this.name}.to: expected a device, a dtype or options, got ${String(target)}`);
+    if (o.dtype !== undefined && !isFloating(o.dtype)) {
+      throw new TypeError(`${this.name}.to: dtype must be a floating dtype (${FLOATING_DTYPES.join(', ')}), got '${String(o.dtype)}'`);
     }
-    if (o.device !== undefined && !DEVICES.test(String(o.device))) {
+    if (o.device !== undefined && !isDevice(o.device)) {
       throw new TypeError(`${this.name}.to: unknown device '${String(o.device)}' (expected 'cpu', 'cuda' or 'cuda:N')`);
     }
     if (o.memoryFormat !== undefined && !['contiguous', 'channelsLast', 'preserve'].includes(o.memoryFormat)) {
-      throw new TypeError(`${this.name}.to: memoryFormat must be 'contiguous', 'channelsLast' or 'preserve'`);
+      throw new TypeError(`${this.name}.to: memoryFormat must be 'contiguous', 'channelsLast' or 'preserve', got '${String(o.memoryFormat)}'`);
     }
-    const convert = (t: Tensor): Tensor => {
-      const dtype = o.dtype !== undefined && FLOATING.includes(t.dtype) ? o.dtype : t.dtype;
-      const memoryFormat = o.memoryFormat !== undefined && t.ndim === 4 ? o.memoryFormat : undefined;
-      return noGrad(() => t.to({ dtype, device: o.device ?? t.device, memoryFormat }));
-    };
-    const done = new Map<Tensor, Tensor>(); // a tensor shared by two modules is converted once
-    for (const m of this.modules()) {
-      for (const map of [m.#parameters, m.#buffers]) {
-        for (const [n, t] of map) {
-          if (!t) continue;
-          let u = done.get(t);
-          if (!u) {
-            u = keep(convert(t));
-            if (map === m.#parameters && t.requiresGrad) u.requiresGrad_(true); // a frozen parameter stays frozen
-            done.set(t, u);
-          }
-          map.set(n, u);
-          m.#replaceField(t, u);
+    const convert = (t: Tensor): Tensor => t.to({
+      dtype: o.dtype !== undefined && isFloating(t.dtype) ? o.dtype : t.dtype,
+      device: o.device ?? t.device,
+      memoryFormat: o.memoryFormat !== undefined && t.ndim === 4 ? o.memoryFormat : undefined,
+    });
+    const done = new Set<Tensor>(); // a tensor shared by two modules is converted once
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const t of [...m.#parameters.values(), ...m.#buffers.values()]) {
+          if (!t || done.has(t)) continue;
+          done.add(t);
+          scope(() => {
+            const grad = t.grad;
+            t.setData_(convert(t));
+            if (grad) t.grad = convert(grad);
+          });
         }
       }
-    }
-    for (const t of done.keys()) t.dispose();
+    });
     return this;
-  }
-
-  /** Points any own field that held `from` at `to` (fields mirror registered tensors). */
-  #replaceField(from: Tensor, to: Tensor): void {
-    for (const key of Object.keys(this)) {
-      if ((this as Record<string, unknown>)[key] === from) (this as Record<string, unknown>)[key] = to;
-    }
   }
 
   /** Frees every parameter and buffer here and below now; the module is unusable afterwards. */

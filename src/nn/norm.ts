@@ -28,11 +28,11 @@ export abstract class BatchNorm extends Module {
   readonly momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
-  weight: Tensor | null;
-  bias: Tensor | null;
-  runningMean: Tensor | null;
-  runningVar: Tensor | null;
-  numBatchesTracked: Tensor | null;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
 
   constructor(layer: string, numFeatures: number, o: BatchNormOptions) {
     super();
@@ -123,8 +123,8 @@ export class BatchNorm2d extends BatchNorm {
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
-  weight: Tensor | null;
-  bias: Tensor | null;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
 
   constructor(normalizedShape: number | readonly number[], o: FactoryOptions & { eps?: number; elementwiseAffine?: boolean } = {}) {
     super();
@@ -154,8 +154,8 @@ export class GroupNorm extends Module {
   readonly numGroups: number;
   readonly numChannels: number;
   readonly eps: number;
-  weight: Tensor | null;
-  bias: Tensor | null;
+  readonly weight: Tensor | null;
+  readonly bias: Tensor | null;
 
   constructor(numGroups: number, numChannels: number, o: FactoryOptions & { eps?: number; affine?: boolean } = {}) {
     super();

@@ -1,15 +1,10 @@
-// Creating parameter storage: uninitialised float tensors, filled by `init` functions.
-import { type Device, type Dtype, type Tensor, run } from '../tensor/index.js';
+// What layers with parameters share: their factory options and argument checks.
+import type { Device, Dtype } from '../tensor/index.js';
 
 /** Options every layer with parameters takes (PyTorch's `factory_kwargs`). */
 export interface FactoryOptions {
   device?: Device;
   dtype?: Dtype;
-}
-
-/** An uninitialised tensor of `shape` (`torch.empty`), for a layer to initialise. */
-export function empty(shape: readonly number[], o: FactoryOptions = {}): Tensor {
-  return run('empty.memory_format', shape, o.dtype ?? null, null, o.device ?? null);
 }
 
 /** Throws a TypeError unless `n` is a positive integer; names the layer and the argument. */

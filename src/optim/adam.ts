@@ -1,5 +1,5 @@
 // Adam and AdamW, as torch.optim.Adam and torch.optim.AdamW.
-import { type Tensor, keep, run, zerosLike } from '../tensor/index.js';
+import { type Tensor, keep, maximum, zerosLike } from '../tensor/index.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** Adam's and AdamW's hyper-parameters (PyTorch's names in camelCase). */
@@ -32,7 +32,7 @@ function adamStep(group: ParamGroup<AdamOptions>, p: Tensor, g: Tensor, state: P
   let second = v;
   if (group.amsgrad) {
     const vmax = state.maxExpAvgSq as Tensor;
-    run('maximum.out', vmax, v, vmax);
+    maximum(vmax, v, { out: vmax }); // vmax = max(vmax, v)
     second = vmax;
   }
   const denom = second.sqrt().div_(biasCorrection2Sqrt).add_(group.eps);

@@ -13,44 +13,36 @@ export function byolTau(k: number, totalSteps: number, tauBase = 0.996): number 
   return 1 - (1 - tauBase) * (Math.cos(Math.PI * p) + 1) / 2;
 }
 
+/** An online module and the module that follows it as its moving average. */
+export type EMAPair = readonly [online: AnyModule, target: AnyModule];
+
 /**
- * Keeps `target`'s parameters an exponential moving average of `online`'s:
+ * Keeps each target module's parameters an exponential moving average of its online module's:
  * ξ ← τ ξ + (1 − τ) θ (BYOL, Sec. 3.1; MoCo's momentum update with m = τ), with τ from
- * `byolTau` when `totalSteps` is given, else fixed at `tau`. The target's parameters are
- * first set equal to the online ones and frozen (requiresGrad false); buffers (BatchNorm
- * statistics) are the target's own, updated by its forward passes, as in BYOL.
+ * `byolTau` when `totalSteps` is given, else fixed at `tau`. The targets' parameters are first
+ * set equal to the online ones and frozen (requiresGrad false); buffers (BatchNorm statistics)
+ * are the targets' own, updated by their forward passes, as in BYOL. Parameters are paired by
+ * name once, here: `Module.to()` keeps each parameter's Tensor, so the pairs stay valid.
  */
 export class EMA {
   readonly tauBase: number;
   readonly totalSteps: number | null;
+  readonly #pairs: [online: Tensor, target: Tensor][];
   #step = 0;
 
-  constructor(readonly online: AnyModule, readonly target: AnyModule, o: { tau?: number; totalSteps?: number } = {}) {
+  constructor(modules: readonly EMAPair[], o: { tau?: number; totalSteps?: number } = {}) {
     this.tauBase = o.tau ?? 0.996;
     if (!(this.tauBase >= 0 && this.tauBase <= 1)) throw new RangeError(`EMA: tau must be in [0, 1], got ${this.tauBase}`);
+    if (o.totalSteps !== undefined && !(Number.isInteger(o.totalSteps) && o.totalSteps > 0)) {
+      throw new RangeError(`EMA: totalSteps must be a positive integer, got ${o.totalSteps}`);
+    }
     this.totalSteps = o.totalSteps ?? null;
+    if (!Array.isArray(modules) || modules.length === 0) throw new TypeError('EMA: expected a non-empty array of [online, target] module pairs');
+    this.#pairs = modules.flatMap(([online, target], i) => pairParameters(online, target, `pair ${i}`));
     noGrad(() => scope(() => {
-      for (const [p, q] of this.#pairs()) q.copy_(p);
+      for (const [p, q] of this.#pairs) q.copy_(p);
     }));
-    target.requiresGrad_(false);
-  }
-
-  /**
-   * The (online, target) parameter pairs, matched by name. Looked up at each use, so the EMA
-   * follows the modules through `to()` (which replaces their tensors).
-   */
-  #pairs(): [Tensor, Tensor][] {
-    const a = this.online.namedParameters();
-    const b = new Map(this.target.namedParameters());
-    if (a.length !== b.size) throw new Error(`EMA: online has ${a.length} parameters, target ${b.size}`);
-    return a.map(([n, p]) => {
-      const q = b.get(n);
-      if (!q) throw new Error(`EMA: target has no parameter '${n}'`);
-      if (q.shape.join(',') !== p.shape.join(',')) {
-        throw new Error(`EMA: '${n}' has shape [${p.shape.join(', ')}] online, [${q.shape.join(', ')}] in the target`);
-      }
-      return [p, q];
-    });
+    for (const [, target] of modules) target.requiresGrad_(false);
   }
 
   /** The τ the next `update()` uses. */
@@ -58,7 +50,7 @@ export class EMA {
     return this.totalSteps === null ? this.tauBase : byolTau(this.#step, this.totalSteps, this.tauBase);
   }
 
-  /** Updates the steps counted so far (for resuming). */
+  /** The updates counted so far (for resuming). */
   get step(): number {
     return this.#step;
   }
@@ -67,7 +59,7 @@ export class EMA {
   update(tau = this.tau): void {
     if (!(tau >= 0 && tau <= 1)) throw new RangeError(`EMA.update: tau must be in [0, 1], got ${tau}`);
     noGrad(() => {
-      for (const [p, q] of this.#pairs()) q.lerp_(p, 1 - tau);
+      for (const [p, q] of this.#pairs) q.lerp_(p, 1 - tau);
     });
     this.#step += 1;
   }
@@ -82,4 +74,19 @@ export class EMA {
     }
     this.#step = sd.step;
   }
+}
+
+/** The (online, target) parameters of two modules of the same architecture, matched by name. */
+function pairParameters(online: AnyModule, target: AnyModule, what: string): [Tensor, Tensor][] {
+  const a = online.namedParameters();
+  const b = new Map(target.namedParameters());
+  if (a.length !== b.size) throw new Error(`EMA: ${what}: online has ${a.length} parameters, target ${b.size}`);
+  return a.map(([n, p]) => {
+    const q = b.get(n);
+    if (!q) throw new Error(`EMA: ${what}: the target has no parameter '${n}'`);
+    if (q.shape.join(',') !== p.shape.join(',')) {
+      throw new Error(`EMA: ${what}: '${n}' has shape [${p.shape.join(', ')}] online, [${q.shape.join(', ')}] in the target`);
+    }
+    return [p, q];
+  });
 }

@@ -5,4 +5,4 @@ export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { LARS, splitBiasAndNorm, type LARSOptions } from './lars.js';
 export { WarmupCosineSchedule, warmupCosineFactor, type WarmupCosineOptions, type ScheduleStateDict } from './schedule.js';
 export { clipGradNorm } from './clip.js';
-export { EMA, byolTau } from './ema.js';
+export { EMA, byolTau, type EMAPair } from './ema.js';

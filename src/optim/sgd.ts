@@ -1,5 +1,5 @@
 // Stochastic gradient descent with momentum, as torch.optim.SGD.
-import { type Tensor, keep, run } from '../tensor/index.js';
+import { foreach, type Tensor, keep } from '../tensor/index.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 
 /** SGD's hyper-parameters (PyTorch's names in camelCase). */
@@ -35,22 +35,22 @@ export class SGD extends Optimizer<SGDOptions> {
 
   /** The same update for a whole group with `_foreach_*` ops (used on CUDA). */
   protected override updateGroup(group: ParamGroup<SGDOptions>, params: Tensor[], grads: Tensor[], states: ParamState[]): void {
-    let d = group.maximize ? run<Tensor[]>('_foreach_neg', grads) : grads;
-    if (group.weightDecay !== 0) d = run<Tensor[]>('_foreach_add.List', d, params, group.weightDecay);
+    let d = group.maximize ? foreach.neg(grads) : grads;
+    if (group.weightDecay !== 0) d = foreach.add(d, params, group.weightDecay);
     if (group.momentum !== 0) {
       const old = states.map((s, i) => [s.momentumBuffer as Tensor | undefined, i] as const).filter(([b]) => b !== undefined);
       if (old.length) {
         const bufs = old.map(([b]) => b!);
-        run('_foreach_mul_.Scalar', bufs, group.momentum);
-        run('_foreach_add_.List', bufs, old.map(([, i]) => d[i]!), 1 - group.dampening);
+        foreach.mul_(bufs, group.momentum);
+        foreach.add_(bufs, old.map(([, i]) => d[i]!), 1 - group.dampening);
       }
       states.forEach((s, i) => {
         s.momentumBuffer ??= keep(d[i]!.clone());
       });
       const bufs = states.map((s) => s.momentumBuffer as Tensor);
-      d = group.nesterov ? run<Tensor[]>('_foreach_add.List', d, bufs, group.momentum) : bufs;
+      d = group.nesterov ? foreach.add(d, bufs, group.momentum) : bufs;
     }
-    run('_foreach_add_.List', params, d, -group.lr);
+    foreach.add_(params, d, -group.lr);
   }
 
   protected update(group: ParamGroup<SGDOptions>, p: Tensor, grad: Tensor, state: ParamState): void {

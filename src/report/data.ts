@@ -2,7 +2,7 @@
 // checkpoint exists. Each problem is a ReportError whose message names the file and the fix.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { EvaluationResult } from '../eval/index.js';
-import { type EpochMetrics, readRunConfig, runPaths, type TrainConfig } from '../train/index.js';
+import { type EpochMetrics, parseMetrics, readRunConfig, RunError, runPaths, type TrainConfig } from '../run/index.js';
 
 /** A run folder cannot be reported on (not a run, unreadable files); the message says why. */
 export class ReportError extends Error {
@@ -20,35 +20,6 @@ export interface RunFiles {
   evaluation: EvaluationResult | null;
   /** Whether checkpoint/last.safetensors exists (the trained weights the embeddings need). */
   hasCheckpoint: boolean;
-}
-
-const METRIC_FIELDS = ['epoch', 'loss', 'lr', 'images_per_second', 'seconds'] as const;
-
-/** Parses metrics.jsonl: one JSON object per line, with DESIGN.md's fields; a bad line is an error naming it. */
-export function parseMetrics(text: string, file: string): EpochMetrics[] {
-  const out: EpochMetrics[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new ReportError(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
-    }
-    if (typeof v !== 'object' || v === null) throw new ReportError(`${file}:${i + 1}: expected an object per line`);
-    const m = v as Record<string, unknown>;
-    for (const k of METRIC_FIELDS) {
-      if (typeof m[k] !== 'number') throw new ReportError(`${file}:${i + 1}: field ${k} must be a number, got ${JSON.stringify(m[k])}`);
-    }
-    if (m.knn_top1 !== null && m.knn_top1 !== undefined && typeof m.knn_top1 !== 'number') {
-      throw new ReportError(`${file}:${i + 1}: field knn_top1 must be a number or null, got ${JSON.stringify(m.knn_top1)}`);
-    }
-    out.push({
-      epoch: m.epoch as number, loss: m.loss as number, lr: m.lr as number, images_per_second: m.images_per_second as number,
-      seconds: m.seconds as number, knn_top1: (m.knn_top1 as number | null | undefined) ?? null,
-    });
-  });
-  return out;
 }
 
 /**
@@ -69,7 +40,12 @@ export function readRunFiles(dir: string): RunFiles {
   } catch (e) {
     throw new ReportError(`report: ${paths.config} is not a valid run config: ${(e as Error).message}`);
   }
-  const metrics = existsSync(paths.metrics) ? parseMetrics(readFileSync(paths.metrics, 'utf8'), paths.metrics) : [];
+  let metrics: EpochMetrics[] = [];
+  try {
+    if (existsSync(paths.metrics)) metrics = parseMetrics(readFileSync(paths.metrics, 'utf8'), paths.metrics);
+  } catch (e) {
+    throw e instanceof RunError ? new ReportError(`report: ${e.message}`) : e;
+  }
   let evaluation: EvaluationResult | null = null;
   if (existsSync(paths.evaluation)) {
     try {
@@ -82,13 +58,4 @@ export function readRunFiles(dir: string): RunFiles {
     }
   }
   return { dir, config, metrics, evaluation, hasCheckpoint: existsSync(paths.checkpoint) };
-}
-
-/**
- * `n` indices spread evenly over [0, length) (all of them when n >= length): index i is
- * floor(i * length / n), the same picks as the trainer's `trainLimit`/`testLimit`.
- */
-export function evenlySpaced(length: number, n: number): Int32Array {
-  if (n >= length) return Int32Array.from({ length }, (_, i) => i);
-  return Int32Array.from({ length: n }, (_, i) => Math.floor((i * length) / n));
 }

@@ -1,7 +1,8 @@
 // Nearest-neighbour galleries: query images and their closest training images by cosine
 // similarity of backbone features, the engine's exact search.
-import { nearestNeighbours } from '../eval/index.js';
-import { F, scope, type Tensor } from '../tensor/index.js';
+import { evenlySpaced } from '../data/index.js';
+import { cosineTopK } from '../eval/index.js';
+import { scope, type Tensor } from '../tensor/index.js';
 
 /** One query's neighbours, best first. */
 export interface NeighbourList {
@@ -22,9 +23,7 @@ export function cosineNeighbours(queries: Tensor, references: Tensor, k: number,
   if (exclude && exclude.length !== nq) throw new RangeError(`cosineNeighbours: exclude has ${exclude.length} entries for ${nq} queries`);
   const extra = exclude?.some((e) => e >= 0) ? 1 : 0;
   const { sim, idx, kk } = scope(() => {
-    const q = F.normalize(queries.to('float32')); // (Nq, D)
-    const r = F.normalize(references.to('float32')); // (Nr, D)
-    const nb = nearestNeighbours(q, r, { k: k + extra }); // (Nq, k')
+    const nb = cosineTopK(queries.to('float32'), references.to('float32'), { k: k + extra }); // (Nq, k')
     return { sim: nb.values.data() as Float32Array, idx: nb.indices.data() as BigInt64Array, kk: nb.values.shape[1]! };
   });
   return Array.from({ length: nq }, (_, i) => {
@@ -46,7 +45,7 @@ export function cosineNeighbours(queries: Tensor, references: Tensor, k: number,
  */
 export function pickQueries(labels: readonly number[] | null, count: number, n: number): number[] {
   const want = Math.min(n, labels ? Math.min(count, labels.length) : count);
-  if (!labels) return Array.from({ length: want }, (_, i) => Math.floor((i * count) / want));
+  if (!labels) return Array.from(evenlySpaced(count, want));
   const byClass = new Map<number, number[]>();
   labels.slice(0, count).forEach((y, i) => { (byClass.get(y) ?? byClass.set(y, []).get(y)!).push(i); });
   const classes = [...byClass.keys()].sort((a, b) => a - b).map((y) => byClass.get(y)!);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EvaluationResult } from '../eval/index.js';
-import type { EpochMetrics, TrainConfig } from '../train/index.js';
+import type { EpochMetrics, TrainConfig } from '../run/index.js';
 import type { ViewGrid } from './views.js';
 
 /** One point of the embedding map. */

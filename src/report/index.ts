@@ -1,7 +1,8 @@
 // The HTML report of a run folder (DIR/report.html): training curves, evaluation, a UMAP map of
 // the embeddings, neighbour galleries and augmented views, in one self-contained page.
 export { writeReport, buildReport, type ReportOptions, type ReportResult } from './write.js';
-export { readRunFiles, parseMetrics, evenlySpaced, ReportError, type RunFiles } from './data.js';
+export { reportCallback, type ReportCallbackContext } from './callback.js';
+export { readRunFiles, ReportError, type RunFiles } from './data.js';
 export { umapLayout, mulberry32, UMAP_MIN_POINTS, type UmapOptions } from './umap.js';
 export { cosineNeighbours, pickQueries, type NeighbourList } from './gallery.js';
 export { pngDataUri, thumbnails, isImageDataset, THUMBNAIL_SIDE } from './images.js';

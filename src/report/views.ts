@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { writeViewGrid } from '../augment/index.js';
 import type { Dataset } from '../data/index.js';
 import { getRngState, keep, manualSeed, scope, setRngState, tensor, type Tensor } from '../tensor/index.js';
-import { buildViews, type TrainConfig } from '../train/index.js';
+import { buildViews, type TrainConfig } from '../run/index.js';
 import { isImageDataset } from './images.js';
 
 /** The augmented-views figure: a PNG and what it shows. */

@@ -1,12 +1,12 @@
 // Building and writing DIR/report.html: reads the run folder, embeds a subsample of the test
 // split with the trained backbone, lays it out with UMAP, finds neighbours, draws views.
 import { basename, join, resolve } from 'node:path';
-import type { Dataset } from '../data/index.js';
+import { evenlySpaced, evenSubset, type Dataset } from '../data/index.js';
+import { embedDataset } from '../eval/index.js';
 import { writeFileAtomic } from '../io/index.js';
-import { scope, tensor, type Device, type Tensor } from '../tensor/index.js';
-import { embedDataset, loadRun, type LoadedRun, useBf16 } from '../train/index.js';
-import { limit } from '../train/setup.js';
-import { evenlySpaced, ReportError, readRunFiles, type RunFiles } from './data.js';
+import { embedOptions, loadRun, type LoadedRun } from '../run/index.js';
+import { scope, tensor, type Tensor } from '../tensor/index.js';
+import { ReportError, readRunFiles, type RunFiles } from './data.js';
 import { cosineNeighbours, pickQueries } from './gallery.js';
 import { renderReportHtml, type EmbeddingMap, type Galleries, type ReportModel, type SectionId } from './html.js';
 import { isImageDataset, thumbnails } from './images.js';
@@ -74,8 +74,7 @@ async function timed<T>(timings: Record<string, number>, name: string, fn: () =>
 
 /** Features of `ds` with the run's backbone, checked to cover every item. */
 async function features(run: LoadedRun, ds: Dataset, what: string): Promise<Tensor> {
-  const c = run.config;
-  const x = await embedDataset(run.method, ds, { device: c.device as Device, bf16: useBf16(c), channelsLast: c.channelsLast });
+  const x = await embedDataset(run.method.backbone, ds, embedOptions(run.config));
   if (x.shape[0] !== ds.length) {
     x.dispose();
     throw new ReportError(`report: ${ds.length - x.shape[0]!} of the ${ds.length} ${what} images could not be read`);
@@ -94,7 +93,7 @@ async function networkSections(run: LoadedRun, o: ReportOptions, seed: number, n
   if (!test) notes.neighbours = 'The data has no test split: queries are training images, each excluded from its own neighbours.';
 
   const picks = evenlySpaced(source.length, o.mapPoints ?? 2000); // positions in `source`
-  const sub = limit(source, picks.length); // the same items, as a dataset
+  const sub = evenSubset(source, picks.length); // the same items, as a dataset
   const subLabels = labelled && sub.labels ? Array.from(sub.labels) : null;
   const given = o.features ?? null;
   let subX: Tensor | null = null;

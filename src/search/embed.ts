@@ -1,22 +1,17 @@
 // Embedding a whole dataset into a file, streaming: rows are written as they are computed, so
-// memory stays flat whatever the dataset's size. The forward pass is the trainer's own
+// memory stays flat whatever the dataset's size. The forward pass is the evaluation's own
 // `embedDataset` (eval mode, bf16 autocast, channels-last as the run was trained), run on one
 // block of the dataset at a time.
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ImageFolder, type Dataset } from '../data/index.js';
+import { ImageFolder, subsetRange, type Dataset } from '../data/index.js';
+import { embedDataset, type EmbedOptions } from '../eval/index.js';
 import { SafetensorsWriter } from '../io/safetensors-stream.js';
-import type { Method } from '../methods/index.js';
-import type { Device } from '../tensor/index.js';
-import { embedDataset } from '../train/index.js';
+import type { Encoder } from '../nn/index.js';
 import { EMBEDDINGS_TENSOR, IDS_FORMAT, idsPath, writeIds, type EmbeddingIds } from './embeddings.js';
 
-/** How `embedToFile` runs the backbone, and what it records about the data. */
-export interface EmbedToFileOptions {
-  device: Device;
-  /** bf16 autocast (the run's `useBf16(config)`). */
-  bf16: boolean;
-  channelsLast: boolean;
+/** How `embedToFile` runs the encoder (the run's `embedOptions(config)`), and what it records about the data. */
+export interface EmbedToFileOptions extends EmbedOptions {
   /** Rows per block: one forward pass and one write each (default 1024, embedDataset's batch). */
   batchSize?: number;
   /** What the rows are, for the ids file. */
@@ -37,23 +32,6 @@ export interface EmbedToFileResult {
   ids: string;
 }
 
-/** Items [start, start + length) of a dataset, as a dataset (indices reported in the block). */
-export function datasetRange(ds: Dataset, start: number, length: number): Dataset {
-  if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > ds.length) {
-    throw new RangeError(`datasetRange: [${start}, ${start + length}) is out of range for ${ds.length} items`);
-  }
-  return {
-    length,
-    sampleShape: ds.sampleShape,
-    labels: ds.labels ? ds.labels.subarray(start, start + length) : null,
-    classes: ds.classes,
-    read: async (indices) => {
-      const raw = await ds.read(Int32Array.from(indices, (i) => i + start));
-      return { ...raw, indices: Int32Array.from(raw.indices, (i) => i - start) };
-    },
-  };
-}
-
 /** The name of each item: an image folder's paths relative to its root, else the item's index. */
 export function datasetIds(ds: Dataset): (string | number)[] {
   if (ds instanceof ImageFolder) return Array.from({ length: ds.length }, (_, i) => ds.relativePath(i));
@@ -61,15 +39,15 @@ export function datasetIds(ds: Dataset): (string | number)[] {
 }
 
 /**
- * Embeds every item of `ds` with `method.backbone` and writes the (N, D) float32 matrix to the
+ * Embeds every item of `ds` with `encoder` and writes the (N, D) float32 matrix to the
  * safetensors file `path` (tensor `embeddings`) block by block, and the ids file beside it
  * (`idsPath(path)`: row names, labels, classes). N is the dataset's length and D the backbone's
  * `featureDim`, so the header is written first; the file appears complete or not at all
  * (a temporary file renamed at the end; removed on error or abort). Rows equal `embedDataset`'s.
  */
-export async function embedToFile(method: Method, ds: Dataset, path: string, o: EmbedToFileOptions): Promise<EmbedToFileResult> {
+export async function embedToFile(encoder: Encoder, ds: Dataset, path: string, o: EmbedToFileOptions): Promise<EmbedToFileResult> {
   const n = ds.length;
-  const dim = method.backbone.featureDim;
+  const dim = encoder.featureDim;
   const batch = o.batchSize ?? 1024;
   if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`embedToFile: batchSize must be a positive integer, got ${String(o.batchSize)}`);
   if (n === 0) throw new RangeError('embedToFile: the dataset is empty');
@@ -81,7 +59,7 @@ export async function embedToFile(method: Method, ds: Dataset, path: string, o: 
     for (let start = 0; start < n; start += batch) {
       if (o.signal?.aborted) throw new Error(`embedToFile: aborted after ${start} of ${n} rows; nothing was written to ${path}`);
       const len = Math.min(batch, n - start);
-      const rows = await embedDataset(method, datasetRange(ds, start, len), { device: o.device, bf16: o.bf16, channelsLast: o.channelsLast, batchSize: len }); // (len, D)
+      const rows = await embedDataset(encoder, subsetRange(ds, start, len), { device: o.device, bf16: o.bf16, channelsLast: o.channelsLast, batchSize: len }); // (len, D)
       try {
         if (rows.shape[0] !== len || rows.shape[1] !== dim) {
           throw new Error(`embedToFile: items ${start}-${start + len - 1} gave embeddings [${rows.shape.join(', ')}], expected [${len}, ${dim}] (unreadable images?)`);

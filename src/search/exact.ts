@@ -1,8 +1,8 @@
 // Exact (brute-force) cosine search on the engine: L2-normalised rows, batched matrix products and
 // top-k (the chunked search of eval/search.ts), in memory or over an embeddings file read in row
 // blocks with a running top-k, so that the references never need to fit in memory.
-import { nearestNeighbours } from '../eval/index.js';
-import { cat, F, keep, noGrad, scope, type Tensor } from '../tensor/index.js';
+import { cosineTopK, nearestNeighbours, unitRows } from '../eval/index.js';
+import { cat, keep, noGrad, scope, type Tensor } from '../tensor/index.js';
 import type { EmbeddingsFile } from './embeddings.js';
 
 /** One neighbour: a row of the references and its cosine similarity to the query. */
@@ -38,8 +38,7 @@ export function exactSearch(queries: Tensor, references: Tensor, o: ExactOptions
   const excludeSelf = o.excludeSelf ?? false;
   const k = checkK('exactSearch', o.k, excludeSelf ? n - 1 : n, `the references hold ${n} rows${excludeSelf ? ', less the query itself' : ''}`);
   return noGrad(() => scope(() => {
-    const toFloat = (x: Tensor): Tensor => (x.dtype === 'float64' ? x : x.to('float32'));
-    const nn = nearestNeighbours(F.normalize(toFloat(queries)), F.normalize(toFloat(references)), { k, metric: 'dot', excludeSelf });
+    const nn = nearestNeighbours(unitRows(queries), unitRows(references), { k, metric: 'dot', excludeSelf }); // checks, then the dot search of unit rows
     return { scores: nn.values, indices: nn.indices };
   }));
 }
@@ -71,7 +70,7 @@ export async function exactSearchFile(queries: Tensor, file: EmbeddingsFile, o: 
   const blockRows = o.blockRows ?? 16384;
   if (!Number.isInteger(blockRows) || blockRows < 1) throw new RangeError(`exactSearchFile: blockRows must be a positive integer, got ${String(o.blockRows)}`);
   const kk = k + (excluding ? 1 : 0); // one more, dropped again when it is the query's own row
-  const q = keep(noGrad(() => scope(() => F.normalize(queries.to('float32'))))); // (Nq, D)
+  const q = keep(noGrad(() => scope(() => unitRows(queries.to('float32'))))); // (Nq, D)
   let best: { values: Tensor; indices: Tensor } | null = null;
   try {
     for (let b0 = 0; b0 < n; b0 += blockRows) {
@@ -80,7 +79,7 @@ export async function exactSearchFile(queries: Tensor, file: EmbeddingsFile, o: 
       try {
         const prev: { values: Tensor; indices: Tensor } | null = best;
         const next: { values: Tensor; indices: Tensor } = noGrad(() => scope((): { values: Tensor; indices: Tensor } => {
-          const nn = nearestNeighbours(q, F.normalize(block), { k: Math.min(kk, len), metric: 'dot' }); // (Nq, <=kk)
+          const nn = cosineTopK(q, block, { k: Math.min(kk, len) }); // (Nq, <=kk)
           const idx = nn.indices.add(b0);
           if (!prev) return { values: nn.values, indices: idx };
           const values = cat([prev.values, nn.values], 1); // (Nq, <=2kk)

@@ -5,8 +5,9 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { decodeImage, TensorDataset } from '../data/index.js';
-import type { Device, Tensor } from '../tensor/index.js';
-import { embedDataset, loadRun, readRunConfig, useBf16, type LoadedRun } from '../train/index.js';
+import { embedDataset } from '../eval/index.js';
+import { embedOptions, loadRun, readRunConfig, type LoadedRun } from '../run/index.js';
+import type { Tensor } from '../tensor/index.js';
 
 /** The image files `embedImage` reads (ImageFolder's default extensions). */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
@@ -39,7 +40,6 @@ export async function embedImage(runDir: string, file: string): Promise<Tensor> 
     throw new Error(/none of the 1 images/.test(m) ? `image: cannot decode ${basename(file)} (${file})` : m);
   }
   try {
-    const c = run.config;
     let ds = run.splits.train;
     if (builtin) {
       const [ch, h, w] = ds.sampleShape as [number, number, number];
@@ -51,7 +51,7 @@ export async function embedImage(runDir: string, file: string): Promise<Tensor> 
       }
       ds = new TensorDataset(bytes, { shape: [1, ch, h, w] });
     }
-    return await embedDataset(run.method, ds, { device: c.device as Device, bf16: useBf16(c), channelsLast: c.channelsLast });
+    return await embedDataset(run.method.backbone, ds, embedOptions(run.config));
   } finally {
     run.method.dispose();
     if (tmp) rmSync(tmp, { recursive: true, force: true });

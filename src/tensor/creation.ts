@@ -1,7 +1,13 @@
 // Creating tensors: from JS data, and PyTorch's factory functions.
 import { type Device, type Dtype, dtypeOfArray, isDevice, isDtype } from './dtype.js';
 import { native } from './native.js';
-import { type NestedArray, run, Tensor } from './tensor.js';
+import { type MemoryFormat, run, Tensor } from './tensor.js';
+
+/**
+ * Nested JS data `tensor()` takes: numbers (float32), bigints (int64) or booleans (bool), one
+ * kind per tensor.
+ */
+export type NestedData = number | bigint | boolean | readonly NestedData[];
 
 /** Where a new tensor lives and what it holds. */
 export interface TensorOptions {
@@ -43,8 +49,8 @@ function shapeOf(data: unknown, op: string): number[] {
   }
   const walk = (x: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (typeof x !== 'number' && typeof x !== 'boolean') {
-        throw new TypeError(`${op}: elements must be numbers or booleans, got ${x === null ? 'null' : typeof x}`);
+      if (typeof x !== 'number' && typeof x !== 'bigint' && typeof x !== 'boolean') {
+        throw new TypeError(`${op}: elements must be numbers, bigints or booleans, got ${x === null ? 'null' : typeof x}`);
       }
       return;
     }
@@ -57,20 +63,47 @@ function shapeOf(data: unknown, op: string): number[] {
   return shape;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The elements of nested data as one typed buffer: Float64Array (numbers), BigInt64Array or Uint8Array (booleans). */
+function flatBuffer(flat: readonly (number | bigint | boolean)[], op: string): [ArrayBufferView, 'float64' | 'int64' | 'bool'] {
+  const kind = flat.length === 0 ? 'number' : typeof flat[0];
+  const other = flat.find((x) => typeof x !== kind);
+  if (other !== undefined) {
+    const kinds = [kind, typeof other].map((k) => (k === 'boolean' ? 'booleans' : `${k}s`)).sort();
+    throw new TypeError(`${op}: mixes ${kinds.join(' and ')} (numbers make float32, bigints int64, booleans bool: use one kind, or a TypedArray)`);
+  }
+  if (kind === 'boolean') return [Uint8Array.from(flat, (x) => (x ? 1 : 0)), 'bool'];
+  if (kind === 'bigint') {
+    const bad = flat.find((x) => (x as bigint) < INT64_MIN || (x as bigint) > INT64_MAX);
+    if (bad !== undefined) throw new RangeError(`${op}: ${String(bad)}n is outside the int64 range`);
+    return [BigInt64Array.from(flat as bigint[]), 'int64'];
+  }
+  // Numbers travel as float64 (exact for every JS number) and are then cast to the dtype.
+  return [Float64Array.from(flat as number[]), 'float64'];
+}
+
 /**
  * A tensor from nested arrays (`tensor([[1, 2], [3, 4]])`) or from a TypedArray plus a shape
- * (`tensor(new Float32Array(6), { shape: [2, 3] })`). As `torch.tensor`, integers infer int64,
- * other numbers float32 and booleans bool, unless `dtype` says otherwise.
+ * (`tensor(new Float32Array(6), { shape: [2, 3] })`). JS numbers make float32 tensors, as in
+ * TensorFlow.js and onnxruntime-web (`tensor([1, 2]).mean()` is 1.5); integer tensors come from
+ * bigints (`tensor([1n, 2n])` is int64), integer TypedArrays (`Int32Array`, `BigInt64Array`, ...)
+ * or an explicit `dtype` (`tensor([1, 2], { dtype: 'int64' })`); booleans make bool. A TypedArray
+ * keeps its element type unless `dtype` is given. Mixing numbers, bigints and booleans is a
+ * TypeError.
  */
 export function tensor(
-  data: NestedArray | ArrayBufferView,
+  data: NestedData | ArrayBufferView,
   options: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   checkOptions('tensor', options);
   let handle;
   if (ArrayBuffer.isView(data)) {
     const src = dtypeOfArray(data);
-    if (!src) throw new TypeError(`tensor: unsupported TypedArray ${data.constructor.name}`);
+    if (!src) {
+      throw new TypeError(`tensor: unsupported TypedArray ${data.constructor.name} (libtorch has no such dtype: use Int32Array or BigInt64Array for integers)`);
+    }
     const shape = options.shape ?? [(data as unknown as { length: number }).length];
     checkShape('tensor', shape);
     const n = shape.reduce((a, b) => a * b, 1);
@@ -80,16 +113,10 @@ export function tensor(
   } else {
     const shape = shapeOf(data, 'tensor');
     if (options.shape) throw new TypeError('tensor: shape is only for TypedArray data');
-    const flat = (shape.length ? (data as unknown[]).flat(shape.length - 1) : [data]) as (number | boolean)[];
-    const isBool = flat.length > 0 && flat.every((x) => typeof x === 'boolean');
-    const isInt = !isBool && flat.length > 0 && flat.every((x) => typeof x === 'number' && Number.isInteger(x));
-    if (flat.some((x) => typeof x === 'boolean') && !isBool) throw new TypeError('tensor: mixes booleans and numbers');
-    // Numbers travel as float64 (exact for every JS number) and are then cast to the dtype.
-    handle = isBool
-      ? native.fromBuffer(Uint8Array.from(flat, (x) => (x ? 1 : 0)), shape, 'bool')
-      : native.fromBuffer(Float64Array.from(flat as number[]), shape, 'float64');
-    const inferred: Dtype = isBool ? 'bool' : isInt ? 'int64' : 'float32';
-    options = { ...options, dtype: options.dtype ?? inferred };
+    const flat = (shape.length ? (data as unknown[]).flat(shape.length - 1) : [data]) as (number | bigint | boolean)[];
+    const [buffer, kind] = flatBuffer(flat, 'tensor');
+    handle = native.fromBuffer(buffer, shape, kind);
+    options = { ...options, dtype: options.dtype ?? (kind === 'float64' ? 'float32' : kind) };
   }
   let t = new Tensor(handle);
   if ((options.dtype && options.dtype !== t.dtype) || (options.device && options.device !== 'cpu')) {
@@ -115,21 +142,44 @@ export function ones(shape: readonly number[], o: TensorOptions = {}): Tensor {
   checkShape('ones', shape);
   return factory('ones', 'ones', [shape], o);
 }
-/** `torch.full`: as PyTorch, an integer fill infers int64 unless `dtype` is given. */
-export function full(shape: readonly number[], value: number | boolean, o: TensorOptions = {}): Tensor {
+/** A bigint argument as a JS number for the native call; it must be exactly representable. */
+function exact(op: string, arg: string, v: bigint): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`${op}: ${arg} ${v}n is beyond 2^53 (not exactly representable as a number)`);
+  return n;
+}
+
+/**
+ * `torch.full`: `value` everywhere, float32 for a number (as JS numbers are), bool for a
+ * boolean, int64 for a bigint (`full([2], 3n)`), unless `dtype` is given.
+ */
+export function full(shape: readonly number[], value: number | bigint | boolean, o: TensorOptions = {}): Tensor {
   checkShape('full', shape);
-  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError('full: value must be a number or boolean');
-  return factory('full', 'full', [shape, value], o);
+  if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') {
+    throw new TypeError(`full: value must be a number, a bigint or a boolean, got ${value === null ? 'null' : typeof value}`);
+  }
+  const dtype = typeof value === 'boolean' ? 'bool' : typeof value === 'bigint' ? 'int64' : 'float32';
+  return factory('full', 'full', [shape, typeof value === 'bigint' ? exact('full', 'value', value) : value], { ...o, dtype: o.dtype ?? dtype });
 }
 /** `torch.eye`: an n x m identity. */
 export function eye(n: number, m?: number, o: TensorOptions = {}): Tensor {
   return m === undefined ? factory('eye', 'eye', [n], o) : factory('eye', 'eye.m', [n, m], o);
 }
-/** `torch.arange(end)` or `torch.arange(start, end, step)`; integer bounds give int64. */
-export function arange(startOrEnd: number, end?: number, step = 1, o: TensorOptions = {}): Tensor {
+/**
+ * `torch.arange(end)` or `torch.arange(start, end, step)`, end exclusive: float32 for number
+ * bounds (as JS numbers are), int64 for bigint bounds (`arange(0n, 5n)`), unless `dtype` is given
+ * (`arange(0, n, 1, { dtype: 'int64' })`). The bounds and step are all numbers or all bigints.
+ */
+export function arange(startOrEnd: number | bigint, end?: number | bigint, step?: number | bigint, o: TensorOptions = {}): Tensor {
+  const given = [startOrEnd, end, step].filter((v) => v !== undefined);
+  const bigints = given.filter((v) => typeof v === 'bigint').length;
+  if (given.some((v) => typeof v !== 'number' && typeof v !== 'bigint')) throw new TypeError('arange: start, end and step must be numbers or bigints');
+  if (bigints > 0 && bigints < given.length) throw new TypeError('arange: mixes bigints and numbers (bigint bounds make int64, number bounds float32)');
+  const num = (v: number | bigint, arg: string): number => (typeof v === 'bigint' ? exact('arange', arg, v) : v);
+  const options: TensorOptions = { ...o, dtype: o.dtype ?? (bigints > 0 ? 'int64' : 'float32') };
   return end === undefined
-    ? factory('arange', 'arange', [startOrEnd], o)
-    : factory('arange', 'arange.start_step', [startOrEnd, end, step], o);
+    ? factory('arange', 'arange', [num(startOrEnd, 'end')], options)
+    : factory('arange', 'arange.start_step', [num(startOrEnd, 'start'), num(end, 'end'), num(step ?? 1, 'step')], options);
 }
 /** Uniform on [0, 1) (`torch.rand`), from the seeded generator. */
 export function rand(shape: readonly number[], o: TensorOptions = {}): Tensor {
@@ -141,12 +191,19 @@ export function randn(shape: readonly number[], o: TensorOptions = {}): Tensor {
   checkShape('randn', shape);
   return factory('randn', 'randn', [shape], o);
 }
-/** Integers uniform on [low, high) (`torch.randint`); int64 by default. */
+/** An uninitialised tensor of `shape` (`torch.empty`), for code that fills it (e.g. `init`). */
+export function empty(shape: readonly number[], o: TensorOptions & { memoryFormat?: MemoryFormat } = {}): Tensor {
+  checkShape('empty', shape);
+  checkOptions('empty', o);
+  return finish(run('empty.memory_format', shape, o.dtype ?? null, null, o.device ?? null, null, o.memoryFormat ?? null), o);
+}
+
+/** Integers uniform on [low, high) (`torch.randint`); int64 by default, as integers by definition. */
 export function randint(low: number, high: number, shape: readonly number[], o: TensorOptions = {}): Tensor {
   checkShape('randint', shape);
   return factory('randint', 'randint.low', [low, high, shape], { dtype: 'int64', ...o });
 }
-/** A random permutation of 0..n-1 (`torch.randperm`); int64 by default. */
+/** A random permutation of 0..n-1 (`torch.randperm`); int64 by default, as PyTorch. */
 export function randperm(n: number, o: TensorOptions = {}): Tensor {
   return factory('randperm', 'randperm', [n], { dtype: 'int64', ...o });
 }

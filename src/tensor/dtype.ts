@@ -1,6 +1,7 @@
 /** Element types, named as PyTorch names them (`torch.float32` is `'float32'`). */
 export type Dtype = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
+/** Every dtype, in the order of the `Dtype` union. */
 export const DTYPES: readonly Dtype[] = [
   'float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool',
 ];
@@ -19,16 +20,22 @@ export type TypedArrayOf<D extends Dtype> = D extends 'float64' ? Float64Array
 
 export type AnyTypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
+/** The floating-point dtypes (`torch.is_floating_point` is true for exactly these). */
+export const FLOATING_DTYPES: readonly Dtype[] = ['float32', 'float64', 'float16', 'bfloat16'];
+
+/** Whether `x` names a dtype. */
 export function isDtype(x: unknown): x is Dtype {
   return typeof x === 'string' && (DTYPES as readonly string[]).includes(x);
 }
 
+/** Whether `x` names a device: 'cpu', 'cuda' or 'cuda:N'. */
 export function isDevice(x: unknown): x is Device {
   return typeof x === 'string' && /^(cpu|cuda(:\d+)?)$/.test(x);
 }
 
+/** Whether `d` is a floating-point dtype (`torch.is_floating_point`). */
 export function isFloating(d: Dtype): boolean {
-  return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+  return FLOATING_DTYPES.includes(d);
 }
 
 /** The dtype a TypedArray holds, or undefined for arrays libtorch has no type for. */

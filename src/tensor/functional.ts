@@ -1,8 +1,11 @@
 // Neural-network functions, as `torch.nn.functional` (imported here as `F`).
+import { checkBool, checkInt, checkNumber } from './check.js';
 import { scope } from './scope.js';
-import { run, type Tensor } from './tensor.js';
+import { checkTensor, run, type Tensor } from './tensor.js';
 
 type IntOrPair = number | readonly [number, number];
+/** One number for every spatial dim, or one per dim. */
+type IntOrList = number | readonly number[];
 
 /** 'none' | 'mean' | 'sum', as PyTorch's `reduction`. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -19,9 +22,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
 }
 
 export interface ConvOptions {
-  stride?: IntOrPair;
-  padding?: IntOrPair;
-  dilation?: IntOrPair;
+  stride?: IntOrList;
+  padding?: IntOrList;
+  dilation?: IntOrList;
   groups?: number;
 }
 
@@ -136,6 +139,11 @@ export function crossEntropy(logits: Tensor, target: Tensor, o: CrossEntropyOpti
   );
 }
 
+/** Mean (or summed, or per-element) squared error between `input` and `target` (`F.mse_loss`). */
+export function mseLoss(input: Tensor, target: Tensor, o: { reduction?: Reduction } = {}): Tensor {
+  return run('mse_loss', input, target, reductionCode('mseLoss', o.reduction ?? 'mean'));
+}
+
 /** Binary cross-entropy on logits, computed stably (log-sum-exp form). */
 export function binaryCrossEntropyWithLogits(
   logits: Tensor, target: Tensor, o: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
@@ -143,6 +151,47 @@ export function binaryCrossEntropyWithLogits(
   return run(
     'binary_cross_entropy_with_logits', logits, target, o.weight ?? null, o.posWeight ?? null,
     reductionCode('binaryCrossEntropyWithLogits', o.reduction ?? 'mean'),
+  );
+}
+
+/**
+ * The cosine similarity of x1 and x2 along `dim` (broadcasting), x1 . x2 / max(||x1|| ||x2||, eps),
+ * as `F.cosine_similarity`.
+ */
+export function cosineSimilarity(x1: Tensor, x2: Tensor, dim = 1, eps = 1e-8): Tensor {
+  return run('cosine_similarity', x1, x2, dim, checkNumber('cosineSimilarity', 'eps', eps));
+}
+
+/** Row-wise p-norm distances ||x1_i - x2_i + eps||_p, as `F.pairwise_distance`. */
+export function pairwiseDistance(x1: Tensor, x2: Tensor, p = 2, eps = 1e-6, keepdim = false): Tensor {
+  return run(
+    'pairwise_distance', x1, x2, checkNumber('pairwiseDistance', 'p', p, true), checkNumber('pairwiseDistance', 'eps', eps),
+    checkBool('pairwiseDistance', 'keepdim', keepdim),
+  );
+}
+
+export interface EmbeddingOptions {
+  /** The row whose gradient stays zero (a padding token); default none. */
+  paddingIdx?: number | null;
+  /** Scale gradients by the inverse frequency of the indices in the batch (default false). */
+  scaleGradByFreq?: boolean;
+  /** Sparse gradients for the weight (default false). */
+  sparse?: boolean;
+}
+
+/** Rows of `weight` (num, dim) picked by integer `input` indices: (*, dim), as `F.embedding` (a negative `paddingIdx` counts from the end). */
+export function embedding(input: Tensor, weight: Tensor, o: EmbeddingOptions = {}): Tensor {
+  checkTensor('embedding', 'input', input);
+  if (input.dtype !== 'int64' && input.dtype !== 'int32') throw new TypeError(`embedding: input must hold int64 or int32 indices, got ${input.dtype}`);
+  const rows = checkTensor('embedding', 'weight', weight).shape[0]!;
+  let pad = o.paddingIdx ?? null;
+  if (pad !== null) {
+    if (checkInt('embedding', 'paddingIdx', pad) < -rows || pad >= rows) throw new RangeError(`embedding: paddingIdx must be within [-${rows}, ${rows}), got ${pad}`);
+    if (pad < 0) pad += rows;
+  }
+  return run(
+    'embedding', weight, input, pad ?? -1, checkBool('embedding', 'scaleGradByFreq', o.scaleGradByFreq ?? false),
+    checkBool('embedding', 'sparse', o.sparse ?? false),
   );
 }
 

@@ -1,4 +1,4 @@
-// Deterministic memory (DESIGN.md): every tensor belongs to the innermost open scope, and a
+// Deterministic memory (docs/architecture.md): every tensor belongs to the innermost open scope, and a
 // scope frees what it created except what it returns or what was kept.
 import { native } from './native.js';
 

@@ -1,4 +1,5 @@
 // The Tensor class: a libtorch tensor under PyTorch's method names, in camelCase.
+import { checkBool, checkInt, checkNumber, checkTensorArg, checkTensorList } from './check.js';
 import { type AnyTypedArray, type Device, type Dtype, isDevice, isDtype, typedView } from './dtype.js';
 import { opId, unwrapArgs } from './dispatch.js';
 import { native, type TensorHandle } from './native.js';
@@ -17,7 +18,7 @@ export interface ValuesIndices {
 }
 
 /**
- * The backstop of DESIGN.md's memory model: a tensor outside every scope that nobody disposed is
+ * The backstop of docs/architecture.md's memory model: a tensor outside every scope that nobody disposed is
  * freed once the GC has collected its wrapper (late, and only when the event loop turns). Scopes
  * and `dispose()` are the real mechanism; tensors a scope owns are not registered here.
  */
@@ -33,15 +34,38 @@ function wrap(r: unknown): unknown {
   return r;
 }
 
-/** Calls the ATen op `name` (e.g. "add.Tensor"); `undefined` arguments take the schema default. */
+/**
+ * Calls the ATen op `name` (e.g. "add.Tensor") by its schema name; `undefined` arguments take
+ * the schema default. For ops the typed API does not name; library code uses the typed methods.
+ */
 export function run<T = Tensor>(name: string, ...args: unknown[]): T {
   return wrap(native.call(opId(name), unwrapArgs(args, isTensor))) as T;
 }
 
-/** Calls an in-place ATen op and returns `self`. */
-function runInPlace(self: Tensor, name: string, ...args: unknown[]): Tensor {
+/**
+ * Calls an in-place ATen op on `self` (a tensor, or a list for the `_foreach_*_` ops) and
+ * returns `self`; the op's result, a second handle on the same storage, is never made.
+ */
+export function runInPlace<S extends Tensor | readonly Tensor[]>(self: S, name: string, ...args: unknown[]): S {
   native.call(opId(name), unwrapArgs([self, ...args], isTensor), true);
   return self;
+}
+
+/** Calls an ATen `.out` op writing into `out` (PyTorch's `out=`, the last argument) and returns `out`. */
+export function runOut(out: Tensor, name: string, ...args: unknown[]): Tensor {
+  checkTensorArg(name, 'out', out, isTensor);
+  native.call(opId(name), unwrapArgs([...args, out], isTensor), true);
+  return out;
+}
+
+/** Throws a TypeError naming `op` and `arg` unless `x` is a Tensor. */
+export function checkTensor(op: string, arg: string, x: unknown): Tensor {
+  return checkTensorArg(op, arg, x, isTensor);
+}
+
+/** `Tensor | null` entries of an index list, as `t[rows, cols]` takes them. */
+function checkIndices(op: string, indices: unknown): (Tensor | null)[] {
+  return checkTensorList(op, 'indices', indices, isTensor, true);
 }
 
 function valuesIndices(r: [Tensor, Tensor]): ValuesIndices {
@@ -60,7 +84,7 @@ function dims(op: string, d: number | readonly number[]): number[] {
 /**
  * A multi-dimensional array on a device, with autograd: PyTorch's `torch.Tensor` bound through
  * libtorch. Ops are methods named as PyTorch's (camelCase); each returns a new tensor owned by
- * the innermost open `scope`. See DESIGN.md for the memory model.
+ * the innermost open `scope`. See docs/architecture.md for the memory model.
  */
 export class Tensor implements Owned {
   /** The scope that owns this tensor, if any (managed by scope.ts). */
@@ -99,6 +123,41 @@ export class Tensor implements Owned {
 
   get isDisposed(): boolean {
     return this.#disposed;
+  }
+
+  /**
+   * Makes this tensor hold `source`'s data (its storage, shape, dtype, device and layout) while
+   * staying the same object, as PyTorch's `param.data = source` keeps a parameter's identity:
+   * optimizers, EMAs and modules that hold this tensor see the new data. `requiresGrad` is
+   * kept; the gradient is not (set `grad` again to carry it). `source` is consumed: its native
+   * handle moves here and `source` is disposed (using it throws; disposing it again frees
+   * nothing), so the handle has exactly one owner. The old data are freed now. Returns this.
+   */
+  setData_(source: Tensor): this {
+    if (this.#disposed) throw new Error('setData_: the tensor has been disposed');
+    checkTensor('setData_', 'source', source);
+    if (source === this) throw new TypeError('setData_: source must be another tensor, got the tensor itself');
+    if (source.#disposed) throw new Error('setData_: source has been disposed');
+    const requiresGrad = native.requiresGrad(this.#handle);
+    // On the source first: if libtorch refuses (an integer dtype cannot require grad), nothing changed.
+    if (native.requiresGrad(source.#handle) !== requiresGrad) native.setRequiresGrad(source.#handle, requiresGrad);
+    const old = this.#handle;
+    this.#handle = source.#handle;
+    this.#meta = null;
+    // The source leaves its scope and the backstop without freeing the handle it gave away, and
+    // keeps the old id, stale once freed below: a use that bypasses the disposed flag (its
+    // `handle` passed to an op) fails as for any disposed tensor, never reaching this data.
+    source.#handle = old;
+    source.#disposed = true;
+    if (source.#registered) backstop.unregister(source);
+    untrack(source);
+    // The backstop holds the handle itself, not the wrapper: it must hold the new one.
+    if (this.#registered) {
+      backstop.unregister(this);
+      backstop.register(this, this.#handle, this);
+    }
+    native.free(old);
+    return this;
   }
 
   #info(what: string): [number[], string, string, boolean] {
@@ -235,8 +294,13 @@ export class Tensor implements Owned {
   reshape(shape: readonly number[]): Tensor {
     return run('reshape', this, shape);
   }
-  view(shape: readonly number[]): Tensor {
-    return run('view', this, shape);
+  /** A view with another shape (`t.view(shape)`), or of the same bytes as another dtype (`t.view(dtype)`). */
+  view(shape: readonly number[]): Tensor;
+  view(dtype: Dtype): Tensor;
+  view(shapeOrDtype: readonly number[] | Dtype): Tensor {
+    if (typeof shapeOrDtype !== 'string') return run('view', this, shapeOrDtype);
+    if (!isDtype(shapeOrDtype)) throw new TypeError(`view: unknown dtype '${shapeOrDtype}'`);
+    return run('view.dtype', this, shapeOrDtype);
   }
   flatten(startDim = 0, endDim = -1): Tensor {
     return run('flatten.using_ints', this, startDim, endDim);
@@ -286,6 +350,34 @@ export class Tensor implements Owned {
   }
   gather(dim: number, index: Tensor): Tensor {
     return run('gather', this, dim, index);
+  }
+  /** `t[indices[0], indices[1], ...]` with index tensors (null: a whole dim), as advanced indexing; differentiable. */
+  index(indices: readonly (Tensor | null)[]): Tensor {
+    return run('index.Tensor', this, checkIndices('index', indices));
+  }
+  /** A copy with `values` written at `indices` (summed into it with `accumulate`), `torch.index_put`. */
+  indexPut(indices: readonly (Tensor | null)[], values: Tensor, accumulate = false): Tensor {
+    return run('index_put', this, checkIndices('indexPut', indices), checkTensor('indexPut', 'values', values), checkBool('indexPut', 'accumulate', accumulate));
+  }
+  /** A copy with `alpha * source` added at rows `index` along `dim` (`torch.index_add`). */
+  indexAdd(dim: number, index: Tensor, source: Tensor, alpha = 1): Tensor {
+    return run('index_add', this, checkInt('indexAdd', 'dim', dim), index, source, checkNumber('indexAdd', 'alpha', alpha));
+  }
+  /** A copy with the rows `index` along `dim` replaced by `source` (`torch.index_copy`). */
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
+    return run('index_copy', this, checkInt('indexCopy', 'dim', dim), index, source);
+  }
+  /** `indexCopy` in place. */
+  indexCopy_(dim: number, index: Tensor, source: Tensor): Tensor {
+    return runInPlace(this, 'index_copy_', checkInt('indexCopy_', 'dim', dim), index, source);
+  }
+  /** A copy with `src` summed into the positions `index` along `dim` (`torch.scatter_add`). */
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return run('scatter_add', this, checkInt('scatterAdd', 'dim', dim), index, src);
+  }
+  /** The indices of the non-zero elements, (K, ndim) int64 in row-major order (`torch.nonzero`). */
+  nonzero(): Tensor {
+    return run('nonzero', this);
   }
   /** Writes `src` (a tensor or a number) at `index` along `dim`, out of place. */
   scatter(dim: number, index: Tensor, src: TensorOrScalar): Tensor {
@@ -340,6 +432,18 @@ export class Tensor implements Owned {
   pow(exponent: TensorOrScalar): Tensor {
     return typeof exponent === 'number' ? run('pow.Tensor_Scalar', this, exponent) : run('pow.Tensor_Tensor', this, exponent);
   }
+  /** C-style remainder, with the sign of the dividend (`torch.fmod`). */
+  fmod(other: TensorOrScalar): Tensor {
+    return typeof other === 'number' ? run('fmod.Scalar', this, other) : run('fmod.Tensor', this, other);
+  }
+  /** Python-style remainder (`%`), with the sign of the divisor (`torch.remainder`). */
+  remainder(other: TensorOrScalar): Tensor {
+    return typeof other === 'number' ? run('remainder.Scalar', this, other) : run('remainder.Tensor', this, other);
+  }
+  /** NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (default: 0 and the dtype's largest and lowest finite values), `torch.nan_to_num`. */
+  nanToNum(nan = 0, posinf?: number, neginf?: number): Tensor {
+    return run('nan_to_num', this, ...nanToNumArgs('nanToNum', nan, posinf, neginf));
+  }
   exp(): Tensor {
     return run('exp', this);
   }
@@ -375,6 +479,14 @@ export class Tensor implements Owned {
   }
   round(): Tensor {
     return run('round', this);
+  }
+  /**
+   * Cumulative sum along `dim` (`torch.cumsum`), in `dtype` if given (else the input's, with
+   * integer and bool inputs summed as int64, as PyTorch).
+   */
+  cumsum(dim: number, dtype?: Dtype): Tensor {
+    if (dtype !== undefined && !isDtype(dtype)) throw new TypeError(`cumsum: unknown dtype '${String(dtype)}'`);
+    return run('cumsum', this, checkInt('cumsum', 'dim', dim), dtype ?? null);
   }
   /** Limits to [min, max]; either bound may be omitted (null). */
   clamp(min?: number | null, max?: number | null): Tensor {
@@ -432,6 +544,10 @@ export class Tensor implements Owned {
   relu(): Tensor {
     return run('relu', this);
   }
+  /** `relu` in place; returns this tensor. */
+  relu_(): Tensor {
+    return runInPlace(this, 'relu_');
+  }
   sigmoid(): Tensor {
     return run('sigmoid', this);
   }
@@ -465,6 +581,14 @@ export class Tensor implements Owned {
   min(dim?: number, keepdim = false): Tensor | ValuesIndices {
     return dim === undefined ? run('min', this) : valuesIndices(run('min.dim', this, dim, keepdim));
   }
+  /** The largest values over `dim` (an integer or a list; all dims when omitted), without indices (`torch.amax`). */
+  amax(dim: number | readonly number[] = [], keepdim = false): Tensor {
+    return run('amax', this, dims('amax', dim), checkBool('amax', 'keepdim', keepdim));
+  }
+  /** The smallest values over `dim` (`torch.amin`). */
+  amin(dim: number | readonly number[] = [], keepdim = false): Tensor {
+    return run('amin', this, dims('amin', dim), checkBool('amin', 'keepdim', keepdim));
+  }
   argmax(dim?: number, keepdim = false): Tensor {
     return run('argmax', this, dim ?? null, keepdim);
   }
@@ -489,14 +613,30 @@ export class Tensor implements Owned {
   topk(k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
     return valuesIndices(run('topk', this, k, dim, largest, sorted));
   }
-  sort(dim = -1, descending = false): ValuesIndices {
-    return valuesIndices(run('sort', this, dim, descending));
+  /**
+   * Sorted values along `dim` and their indices (`torch.sort`); with `stable`, equal values keep
+   * their order (the lowest index first).
+   */
+  sort(dim = -1, descending = false, stable = false): ValuesIndices {
+    checkInt('sort', 'dim', dim);
+    checkBool('sort', 'descending', descending);
+    return valuesIndices(checkBool('sort', 'stable', stable) ? run('sort.stable', this, true, dim, descending) : run('sort', this, dim, descending));
   }
-  all(): Tensor {
-    return run('all', this);
+  /** Whether every element is non-zero: a bool scalar, or along `dim` (`torch.all`). */
+  all(dim?: number, keepdim = false): Tensor {
+    return dim === undefined ? run('all', this) : run('all.dim', this, checkInt('all', 'dim', dim), checkBool('all', 'keepdim', keepdim));
   }
-  any(): Tensor {
-    return run('any', this);
+  /** Whether any element is non-zero: a bool scalar, or along `dim` (`torch.any`). */
+  any(dim?: number, keepdim = false): Tensor {
+    return dim === undefined ? run('any', this) : run('any.dim', this, checkInt('any', 'dim', dim), checkBool('any', 'keepdim', keepdim));
+  }
+  /**
+   * How often each value 0..max occurs in a 1-d tensor of non-negative integers, or the sum of
+   * `weights` at each value; at least `minlength` bins (`torch.bincount`).
+   */
+  bincount(weights?: Tensor | null, minlength = 0): Tensor {
+    if (weights != null) checkTensor('bincount', 'weights', weights);
+    return run('bincount', this, weights ?? null, checkInt('bincount', 'minlength', minlength));
   }
 
   // ---- linear algebra ----------------------------------------------------------------------------
@@ -549,13 +689,61 @@ export class Tensor implements Owned {
   clamp_(min?: number | null, max?: number | null): Tensor {
     return runInPlace(this, 'clamp_', min ?? null, max ?? null);
   }
+  /** -x in place (`Tensor.neg_`). */
+  neg_(): Tensor {
+    return runInPlace(this, 'neg_');
+  }
+  /** |x| in place (`Tensor.abs_`). */
+  abs_(): Tensor {
+    return runInPlace(this, 'abs_');
+  }
+  /** `remainder` in place. */
+  remainder_(other: TensorOrScalar): Tensor {
+    return typeof other === 'number' ? runInPlace(this, 'remainder_.Scalar', other) : runInPlace(this, 'remainder_.Tensor', other);
+  }
+  /** `nanToNum` in place. */
+  nanToNum_(nan = 0, posinf?: number, neginf?: number): Tensor {
+    return runInPlace(this, 'nan_to_num_', ...nanToNumArgs('nanToNum_', nan, posinf, neginf));
+  }
+  /** Writes `value` on the main diagonal of a 2-d (or equal-sided) tensor; `wrap` continues it below the square part of a tall matrix (`fill_diagonal_`). */
+  fillDiagonal_(value: number, wrap = false): Tensor {
+    return runInPlace(this, 'fill_diagonal_', checkNumber('fillDiagonal_', 'value', value, true), checkBool('fillDiagonal_', 'wrap', wrap));
+  }
+  /** Fills with draws from U(from, to), from the seeded generator (`Tensor.uniform_`). */
+  uniform_(from = 0, to = 1): Tensor {
+    checkNumber('uniform_', 'from', from);
+    if (checkNumber('uniform_', 'to', to) < from) throw new RangeError(`uniform_: from (${from}) must be <= to (${to})`);
+    return runInPlace(this, 'uniform_', from, to, null);
+  }
+  /** Fills with draws from N(mean, std^2), from the seeded generator (`Tensor.normal_`). */
+  normal_(mean = 0, std = 1): Tensor {
+    checkNumber('normal_', 'mean', mean);
+    if (checkNumber('normal_', 'std', std) < 0) throw new RangeError(`normal_: std must be >= 0, got ${std}`);
+    return runInPlace(this, 'normal_', mean, std, null);
+  }
+}
+
+/** The (nan, posinf, neginf) arguments of nan_to_num, checked; absent infinities take libtorch's defaults. */
+function nanToNumArgs(op: string, nan: number, posinf?: number, neginf?: number): [number, number | null, number | null] {
+  return [
+    checkNumber(op, 'nan', nan),
+    posinf === undefined ? null : checkNumber(op, 'posinf', posinf),
+    neginf === undefined ? null : checkNumber(op, 'neginf', neginf),
+  ];
 }
 
 /** Memory layouts: `channelsLast` is NHWC in memory with NCHW shape, as in PyTorch. */
 export type MemoryFormat = 'contiguous' | 'channelsLast' | 'preserve';
 
-/** Elements of `a` where `condition` holds, else of `b` (`torch.where`). */
-export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+/**
+ * Elements of `a` where `condition` holds, else of `b` (`torch.where`). With `out` the result
+ * is written into it (both values tensors then), e.g. `where(c, a, out, { out })` updates `out`
+ * where `c` holds.
+ */
+export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar, o: { out?: Tensor } = {}): Tensor {
+  if (o.out !== undefined) {
+    return runOut(o.out, 'where.self_out', condition, checkTensor('where', 'a', a), checkTensor('where', 'b', b));
+  }
   if (typeof a === 'number' && typeof b === 'number') return run('where.Scalar', condition, a, b);
   if (typeof a === 'number') return run('where.ScalarSelf', condition, a, b);
   if (typeof b === 'number') return run('where.ScalarOther', condition, a, b);
@@ -565,6 +753,17 @@ export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): 
 /** Concatenates along an existing dim (`torch.cat`). */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return run('cat', tensors, dim);
+}
+
+/** The elementwise maximum of `a` and `b` (`torch.maximum`), written into `out` if given. */
+export function maximum(a: Tensor, b: Tensor, o: { out?: Tensor } = {}): Tensor {
+  return o.out === undefined ? a.maximum(b) : runOut(o.out, 'maximum.out', a, b);
+}
+
+/** The p-norm distances between the rows of x1 (.., P, M) and x2 (.., R, M): (.., P, R) (`torch.cdist`). */
+export function cdist(x1: Tensor, x2: Tensor, p = 2): Tensor {
+  if (checkNumber('cdist', 'p', p, true) < 0) throw new RangeError(`cdist: p must be >= 0, got ${p}`);
+  return run('cdist', x1, x2, p, null);
 }
 
 /** Stacks along a new dim (`torch.stack`). */

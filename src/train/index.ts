@@ -1,8 +1,9 @@
-// Training: configuration, the loop, checkpoints and resume.
-export { TrainConfigSchema, DEFAULT_CONFIG, validateConfig, readConfigFile, resolveConfig, ConfigError, type TrainConfig } from './config.js';
+// Training: the loop and its callbacks, the library's step, and `train` (a config to a run folder).
+export { train, type TrainOptions, type TrainResult } from './trainer.js';
+export { runLoop, loopState, type Callback, type LoopSpec, type LoopState, type LoopStatus } from './loop.js';
+export type { TrainContext } from './context.js';
+export { trainStep } from './step.js';
 export {
-  train, embedDataset, evaluateRun, readRunConfig, readMetrics, runPaths, NonFiniteLossError,
-  type EpochMetrics, type TrainOptions, type TrainResult,
-} from './trainer.js';
-export { loadRun, type LoadedRun } from './run.js';
-export { loadSplits, encoderFor, buildMethod, buildViews, buildOptimizer, optimizerSettings, cpuHasBf16, useBf16, type Splits } from './setup.js';
+  progressCallback, nonFiniteGuard, NonFiniteLossError, interruptCallback, metricsLog, knnMonitor, checkpointCallback, restoreCheckpoint,
+  evaluationCallback, log,
+} from './callbacks/index.js';

@@ -1,4 +1,4 @@
-// `contrastive bench augment --json` prints DESIGN.md's { images_per_second } (and the setting),
+// `contrastive bench augment --json` prints docs/architecture.md's { images_per_second } (and the setting),
 // and the benchmark leaves no tensor behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

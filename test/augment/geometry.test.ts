@@ -6,7 +6,7 @@ import { manualSeed, memory, rand, scope, type Tensor } from '../../src/index.js
 import {
   GaussianBlur, gaussianBlur, hflip, RandomHorizontalFlip, RandomResizedCrop, RandomRotation, RandomVerticalFlip, resizedCrop, rotate, simclrKernelSize, vflip, type Boxes,
 } from '../../src/augment/index.js';
-import { assertClose, flat, runTorch, torchPython } from '../helpers.js';
+import { assertClose, flat, runTorch } from '../helpers.js';
 
 const SCRIPT = String.raw`
 import json, sys, math, torch
@@ -48,7 +48,7 @@ function ks(a: readonly number[], b: readonly number[]): number {
 /** The KS critical value at significance 0.001 for samples of sizes n and m. */
 const ksCritical = (n: number, m: number): number => 1.95 * Math.sqrt((n + m) / (n * m));
 
-describe('geometry and blur equal torchvision 0.14 for fixed parameters', { skip: torchPython() ? false : 'no /usr/bin/python3 with torch' }, () => {
+describe('geometry and blur equal torchvision 0.14 for fixed parameters', () => {
   const N = 5;
   const SHAPE = [N, 3, 13, 17] as const;
   const boxes: Boxes = {

@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { BrowserIndex, ExportRunResult } from '../../src/export/index.js';
 import { setNumThreads } from '../../src/index.js';
-import { DEFAULT_CONFIG, train, type TrainOptions } from '../../src/train/index.js';
+import { DEFAULT_CONFIG } from '../../src/run/index.js';
+import { train } from '../../src/train/index.js';
 import { artifactPath, chromiumSkipReason, collectConsoleErrors, launchChromium, REPO_ROOT } from '../helpers/browser.js';
 
 const skip = chromiumSkipReason() ?? false;
@@ -114,8 +115,7 @@ describe('browser example', { skip }, () => {
     work = mkdtempSync(join(tmpdir(), 'contrastive-browser-'));
     const run = join(work, 'run');
     data = join(work, 'web');
-    const options: TrainOptions & Record<string, unknown> = { progress: false, report: false };
-    await train({ ...DEFAULT_CONFIG, out: run, epochs: 1, trainLimit: 512, testLimit: 256, batchSize: 128, linearProbe: false }, options);
+    await train({ ...DEFAULT_CONFIG, out: run, epochs: 1, trainLimit: 512, testLimit: 256, batchSize: 128, linearProbe: false }, { progress: false });
     const r = spawnSync(process.execPath, [cli, 'export', '--run', run, '--onnx', join(work, 'model.onnx'), '--verify', '64', '--index-for-browser', data, '--index-limit', '200', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout) as ExportRunResult;

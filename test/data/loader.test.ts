@@ -143,9 +143,37 @@ class SlowDataset implements Dataset {
   }
 }
 
-function busy(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
+/**
+ * A dataset whose read i (i > 0) finishes only when `release(i)` is called (or after 2 s), so a
+ * test decides when the disk is done; with `auto` every read finishes at once. Records the order
+ * of events.
+ */
+class GatedDataset implements Dataset {
+  readonly sampleShape = [1];
+  readonly labels = null;
+  readonly classes = [];
+  readonly events: string[] = [];
+  readonly #gates = new Map<number, () => void>();
+  constructor(readonly length: number, readonly auto: boolean) {}
+  read(indices: Int32Array): Promise<RawBatch> {
+    const i = indices[0]!;
+    this.events.push(`read ${i} starts`);
+    return new Promise((resolve) => {
+      this.#gates.set(i, () => {
+        this.events.push(`read ${i} done`);
+        resolve({ data: new Float32Array(indices.length), labels: null, indices });
+      });
+      if (i === 0 || this.auto) this.release(i);
+      else setTimeout(() => this.release(i), 2000).unref(); // a loader that waits for it fails the test instead of hanging
+    });
+  }
+  /** Finishes read i if it started and is still outstanding; returns whether it was. */
+  release(i: number): boolean {
+    const done = this.#gates.get(i);
+    this.#gates.delete(i);
+    done?.();
+    return done !== undefined;
+  }
 }
 
 describe('prefetch', () => {
@@ -158,20 +186,27 @@ describe('prefetch', () => {
     assert.deepEqual(noPrefetch.log, ['read 0', 'train 0', 'read 1', 'train 1', 'read 2', 'train 2']);
   });
 
-  test('reading overlaps training: an epoch takes about max(read, step) per batch, not their sum', async () => {
-    const steps = 8, ms = 40;
-    const time = async (prefetch: number): Promise<number> => {
-      const t0 = performance.now();
-      for await (const b of new Loader(new SlowDataset(steps, ms), { batchSize: 1, shuffle: false, prefetch })) {
-        assert.ok(b);
-        busy(ms); // a synchronous training step, as the engine's ops are
+  test('reading overlaps training: read i+1 is outstanding while step i runs (with prefetch), not without', async () => {
+    const run = async (prefetch: number): Promise<{ events: string[]; outstanding: boolean[] }> => {
+      const ds = new GatedDataset(5, prefetch === 0);
+      const outstanding: boolean[] = [];
+      for await (const b of new Loader(ds, { batchSize: 1, shuffle: false, prefetch })) {
+        const i = b.indices[0]!;
+        ds.events.push(`step ${i} starts`);
+        outstanding.push(ds.release(i + 1)); // the disk finishes read i+1 while step i computes
+        ds.events.push(`step ${i} ends`);
       }
-      return performance.now() - t0;
+      return { events: ds.events, outstanding };
     };
-    const overlapped = await time(1);
-    const serial = await time(0);
-    assert.ok(serial > steps * 2 * ms * 0.95, `serial ${serial.toFixed(0)} ms`);
-    assert.ok(overlapped < serial * 0.75, `with prefetch ${overlapped.toFixed(0)} ms vs ${serial.toFixed(0)} ms without`);
+    const { events, outstanding } = await run(1);
+    assert.deepEqual(outstanding, [true, true, true, true, false], 'each next read was in flight when its step began');
+    for (let i = 0; i < 4; i++) {
+      const at = (e: string): number => events.indexOf(e);
+      assert.ok(at(`read ${i + 1} starts`) < at(`step ${i} starts`), `read ${i + 1} started before step ${i}: ${events.join(', ')}`);
+      assert.ok(at(`step ${i} starts`) < at(`read ${i + 1} done`) && at(`read ${i + 1} done`) < at(`step ${i} ends`), `read ${i + 1} finished during step ${i}`);
+    }
+    const serial = await run(0);
+    assert.deepEqual(serial.outstanding, [false, false, false, false, false], 'without prefetch no read is in flight during a step');
   });
 
   test('a read error surfaces at its batch, and batches not reached raise no unhandled rejection', async () => {

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fashionMNIST, ImageFolder, type Dataset } from '../../src/data/index.js';
+import { evenSubset, fashionMNIST, ImageFolder, type Dataset } from '../../src/data/index.js';
+import { embedDataset } from '../../src/eval/index.js';
 import { loadSafetensors } from '../../src/io/index.js';
 import { memory, scope, setNumThreads } from '../../src/index.js';
 import { EmbeddingsFile, embedToFile, idsPath, readIds } from '../../src/search/index.js';
-import { buildMethod, DEFAULT_CONFIG, embedDataset } from '../../src/train/index.js';
-import { limit } from '../../src/train/setup.js';
+import { buildMethod, DEFAULT_CONFIG } from '../../src/run/index.js';
 
 setNumThreads(2);
 const dir = mkdtempSync(join(tmpdir(), 'embed-test-'));
@@ -29,16 +29,16 @@ function method(inChannels: number, side = 28) {
 }
 
 test('the streamed file equals embedDataset (fp32 and bf16 autocast), and memory stays flat while streaming', async () => {
-  const ds = limit(fashionMNIST({ split: 'test' }), 700);
+  const ds = evenSubset(fashionMNIST({ split: 'test' }), 700);
   const m = method(1);
   try {
     for (const bf16 of [false, true]) {
       const o = { device: 'cpu' as const, bf16, channelsLast: true };
-      const ref = await embedDataset(m, ds, o); // (700, D), batches of 1024
+      const ref = await embedDataset(m.backbone, ds, o); // (700, D), batches of 1024
       const out = join(dir, `fm-${bf16 ? 'bf16' : 'fp32'}.safetensors`);
       const before = memory();
       const seen: { tensors: number; bytes: number }[] = [];
-      const r = await embedToFile(m, ds, out, { ...o, batchSize: 128, source, onProgress: () => seen.push(memory()) });
+      const r = await embedToFile(m.backbone, ds, out, { ...o, batchSize: 128, source, onProgress: () => seen.push(memory()) });
       assert.deepEqual(memory(), before, 'nothing left allocated');
       assert.equal(seen.length, 6); // ceil(700 / 128) blocks
       for (const s of seen) assert.deepEqual(s, before, 'no tensor accumulates between blocks');
@@ -75,14 +75,14 @@ test('an image folder: ids are paths relative to the folder (unreadable files le
   const m = method(3, 16);
   try {
     const out = join(dir, 'folder.safetensors');
-    const r = await embedToFile(m, ds, out, { device: 'cpu', bf16: false, channelsLast: true, batchSize: 2, source: { data: labelled, split: null, run: 'x' } });
+    const r = await embedToFile(m.backbone, ds, out, { device: 'cpu', bf16: false, channelsLast: true, batchSize: 2, source: { data: labelled, split: null, run: 'x' } });
     const ids = readIds(r.ids);
     assert.deepEqual(ids.ids, ['blue/b1.webp', 'blue/nested/b2.png', 'red/halves.png', 'red/r1.png', 'red/r2.jpg']);
     assert.deepEqual(ids.labels, [0, 0, 1, 1, 1]);
     assert.deepEqual(ids.classes, ['blue', 'red']);
     assert.equal(ids.split, null);
     assert.equal(warnings.length, 2, 'the corrupt and the truncated file were skipped');
-    const ref = await embedDataset(m, ds, { device: 'cpu', bf16: false, channelsLast: true });
+    const ref = await embedDataset(m.backbone, ds, { device: 'cpu', bf16: false, channelsLast: true });
     scope(() => assert.ok(loadSafetensors(out).tensors.embeddings!.sub(ref).abs().max().item() < 1e-5));
     ref.dispose();
   } finally {
@@ -91,7 +91,7 @@ test('an image folder: ids are paths relative to the folder (unreadable files le
 });
 
 test('a read failure or an abort part-way leaves nothing behind (an older file stays as it was)', async () => {
-  const base = limit(fashionMNIST({ split: 'test' }), 300);
+  const base = evenSubset(fashionMNIST({ split: 'test' }), 300);
   let reads = 0;
   const failing: Dataset = { ...base, labels: base.labels, read: async (i) => { if (++reads === 3) throw new Error('disk on fire'); return base.read(i); } };
   const m = method(1);
@@ -100,12 +100,12 @@ test('a read failure or an abort part-way leaves nothing behind (an older file s
     const out = join(dir, 'failed.safetensors');
     writeFileSync(out, 'older contents');
     const o = { device: 'cpu' as const, bf16: false, channelsLast: true, batchSize: 64, source };
-    await assert.rejects(embedToFile(m, failing, out, o), /disk on fire/);
+    await assert.rejects(embedToFile(m.backbone, failing, out, o), /disk on fire/);
     assert.equal(readFileSync(out, 'utf8'), 'older contents');
     assert.ok(!existsSync(idsPath(out)), 'no ids file for a failed run');
     const abort = new AbortController();
     const out2 = join(dir, 'aborted.safetensors');
-    await assert.rejects(embedToFile(m, base, out2, { ...o, signal: abort.signal, onProgress: () => abort.abort() }), /aborted after 64 of 300 rows; nothing was written/);
+    await assert.rejects(embedToFile(m.backbone, base, out2, { ...o, signal: abort.signal, onProgress: () => abort.abort() }), /aborted after 64 of 300 rows; nothing was written/);
     assert.ok(!existsSync(out2) && !existsSync(idsPath(out2)));
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temporary file left');
     assert.deepEqual(memory(), before);

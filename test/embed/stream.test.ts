@@ -48,7 +48,7 @@ test('several tensors of mixed dtypes, appended in data order as tensors or raw 
     a_f32: randn([5, 3]),
     b_f64: randn([4], { dtype: 'float64' }),
     c_bf16: randn([6, 2]).to('bfloat16'),
-    d_i64: tensor([1, -2, 3]),
+    d_i64: tensor([1n, -2n, 3n]),
     e_u8: tensor(new Uint8Array([0, 7, 255]), { shape: [3] }),
     f_bool: tensor([[true, false], [false, true]]),
     g_empty: randn([0, 4]),

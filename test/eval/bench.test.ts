@@ -33,7 +33,7 @@ test('timing: 60,000 train x 10,000 test x 128-d', { skip: !enabled && 'set CONT
   assert.deepEqual(memory(), before, 'no tensors left behind');
 });
 
-test('raw Fashion-MNIST pixels: weighted kNN (k 200, T 0.1) scores DESIGN.md\'s 0.798', { skip: !enabled && 'set CONTRASTIVE_BENCH=1 to run the timing' }, () => {
+test('raw Fashion-MNIST pixels: weighted kNN (k 200, T 0.1) scores docs/architecture.md\'s 0.798', { skip: !enabled && 'set CONTRASTIVE_BENCH=1 to run the timing' }, () => {
   const load = (split: 'train' | 'test') => {
     const d = fashionMNIST({ split, onBuild: () => {} });
     return {

@@ -4,7 +4,7 @@ import { F, memory, randn, scope, tensor } from '../../src/index.js';
 import { evaluate, kmeans, linearProbe, normalizedMutualInfo, retrievalMetrics, weightedKnn } from '../../src/eval/index.js';
 import { clustered, gaussian, randomLabels, split } from './reference.js';
 
-test('evaluate returns DESIGN.md\'s keys and equals its parts', () => {
+test('evaluate returns docs/architecture.md\'s keys and equals its parts', () => {
   const trainY = randomLabels(300, 5, 1);
   const testY = randomLabels(120, 5, 2);
   const train = split(clustered(trainY, 8, 1, 1, 3), trainY, 'float32');
@@ -61,8 +61,8 @@ test('evaluate: separable classes score 1.0 everywhere; random labels score near
 
 test('evaluate rejects bad input with a message naming it', () => {
   const ok = split(gaussian(6, 3, 17), [0, 1, 2, 0, 1, 2]);
-  assert.throws(() => evaluate(ok, { embeddings: ok.embeddings, labels: tensor([0, 1, 2]) }), /evaluate: test\.labels has 3 entries for 6 embeddings/);
-  assert.throws(() => evaluate({ embeddings: randn([0, 3]), labels: tensor([], { dtype: 'int64' }) }, ok), /evaluate: train\.embeddings is empty/);
+  assert.throws(() => evaluate(ok, { embeddings: ok.embeddings, labels: tensor([0n, 1n, 2n]) }), /evaluate: test\.labels has 3 entries for 6 embeddings/);
+  assert.throws(() => evaluate({ embeddings: randn([0, 3]), labels: tensor([], { dtype: 'int64' }) }, ok), /evaluate: train\.embeddings needs at least 1 row/);
   assert.throws(() => evaluate(ok, split([[1, Number.NaN, 0]], [0])), /evaluate: test\.embeddings holds NaN or infinite values/);
   assert.throws(() => evaluate(ok, split(gaussian(2, 5, 18), [0, 1])), /evaluate: train\.embeddings has 3 features but test\.embeddings has 5/);
   assert.throws(() => evaluate(ok, ok, { retrievalReference: 'all' as never }), /retrievalReference must be 'test' or 'train'/);

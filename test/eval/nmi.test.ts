@@ -33,7 +33,7 @@ test('NMI is symmetric, ignores how labels are numbered, and takes int64 tensors
   const a = normalizedMutualInfo(u, v);
   assert.ok(Math.abs(a - normalizedMutualInfo(v, u)) < 1e-15);
   assert.ok(Math.abs(a - normalizedMutualInfo(u.map((x) => 100 - 7 * x), v.map((x) => x * x + 3))) < 1e-15);
-  assert.equal(scope(() => normalizedMutualInfo(tensor(u), tensor(v, { dtype: 'int32' }))), a);
+  assert.equal(scope(() => normalizedMutualInfo(tensor(u, { dtype: 'int64' }), tensor(v, { dtype: 'int32' }))), a);
 });
 
 test('NMI special cases as scikit-learn: one class on both sides is 1, independent labellings 0', () => {

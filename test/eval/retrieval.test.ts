@@ -78,7 +78,7 @@ test('separable classes score 1.0; random labels score near chance; the blocks a
 
 test('retrievalMetrics rejects bad input with a message naming it', () => {
   const q = split(gaussian(4, 3, 15), [0, 1, 0, 1]);
-  assert.throws(() => retrievalMetrics({ embeddings: q.embeddings, labels: tensor([0, 1]) }), /query\.labels has 2 entries for 4 embeddings/);
+  assert.throws(() => retrievalMetrics({ embeddings: q.embeddings, labels: tensor([0n, 1n]) }), /query\.labels has 2 entries for 4 embeddings/);
   assert.throws(() => retrievalMetrics(q, split(gaussian(4, 2, 16), [0, 1, 0, 1])), /query\.embeddings has 3 features but reference\.embeddings has 2/);
   assert.throws(() => retrievalMetrics(q, split(gaussian(2, 3, 17), [0, 1]), { refIncludesQuery: true }), /more queries \(4\) than references \(2\)/);
   assert.throws(() => retrievalMetrics(split([[Number.NaN, 1, 2]], [0])), /query\.embeddings holds NaN or infinite values/);

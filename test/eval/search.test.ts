@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { memory, scope, tensor } from '../../src/index.js';
-import { dotProducts, nearestNeighbours } from '../../src/eval/index.js';
+import { cosineTopK, nearestNeighbours, unitRows } from '../../src/eval/index.js';
 import { dot, gaussian, squaredDistance } from './reference.js';
 
 /** Neighbours by brute force: every pair, sorted (ties: lower index). */
@@ -25,8 +25,8 @@ test('nearestNeighbours equals brute force for both metrics, with and without th
   const q = r.slice(0, 23);
   for (const metric of ['dot', 'euclidean'] as const) for (const excludeSelf of [false, true]) for (const k of [1, 5, 56, 57, 300]) {
     const want = bruteForce(q, r, k, metric, excludeSelf);
-    // Small k against large enough reference chunks runs the running top-k (merges); a k over
-    // referenceChunk / 8 takes whole rows: both paths are covered here.
+    // Blocks of queryChunk x referenceChunk scores smaller than one row (57) cut the references
+    // and merge running top-k lists; larger ones take whole rows: both paths are covered here.
     for (const [queryChunk, referenceChunk] of [[1, 1], [4, 9], [2, 8], [5, 40], [23, 57], [1000, 1000]]) {
       const got = search(q, r, { k, metric, excludeSelf, queryChunk, referenceChunk });
       const what = `${metric} excludeSelf=${excludeSelf} k=${k} chunks ${queryChunk}x${referenceChunk}`;
@@ -36,7 +36,7 @@ test('nearestNeighbours equals brute force for both metrics, with and without th
   }
 });
 
-test('nearestNeighbours in float32 (the oneDNN path) finds the float64 neighbours, and frees its blocks', () => {
+test('nearestNeighbours in float32 finds the float64 neighbours, and frees its blocks', () => {
   const r = gaussian(600, 32, 2);
   const q = gaussian(130, 32, 3);
   const want = search(q, r, { k: 10 });
@@ -47,13 +47,25 @@ test('nearestNeighbours in float32 (the oneDNN path) finds the float64 neighbour
   assert.deepEqual(memory(), before);
 });
 
-test('dotProducts equals a b^T on both paths (mm and 1x1 convolution)', () => {
-  for (const [na, nb, d] of [[3, 4, 5], [70, 90, 20]] as const) {
-    const a = gaussian(na, d, 4);
-    const b = gaussian(nb, d, 5);
-    const got = scope(() => dotProducts(tensor(a), tensor(b)).toArray()) as number[][];
-    a.forEach((x, i) => b.forEach((y, j) => assert.ok(Math.abs(got[i]![j]! - dot(x, y)) < 1e-4, `(${i}, ${j})`)));
-  }
+test('cosineTopK is the top-k of cosine similarities (brute force), in float32 and within bf16\'s rounding in bfloat16', () => {
+  const r = gaussian(90, 8, 4).map((row, i) => row.map((v) => v * (1 + i))); // rows of many norms: cosine, not dot
+  const q = r.slice(0, 12);
+  const unit = (x: number[]): number[] => x.map((v) => v / Math.hypot(...x));
+  const want = bruteForce(q.map(unit), r.map(unit), 5, 'dot', true);
+  const before = memory().tensors;
+  const [f32, bf16] = (['float32', 'bfloat16'] as const).map((dtype) => scope(() => {
+    const nb = cosineTopK(tensor(q), tensor(r), { k: 5, excludeSelf: true, dtype, queryChunk: 5, referenceChunk: 16 });
+    return { values: nb.values.to('float32').toArray() as number[][], indices: nb.indices.toArray() as number[][], dtype: nb.values.dtype };
+  }));
+  assert.equal(memory().tensors, before);
+  assert.deepEqual(f32!.indices, want.map((row) => row.map((c) => c.j)));
+  f32!.values.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!.v) < 1e-5)));
+  assert.equal(bf16!.dtype, 'bfloat16');
+  bf16!.values.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!.v) < 0.02, `bf16 ${v} vs ${want[i]![j]!.v}`)));
+  scope(() => {
+    assert.equal(unitRows(tensor([[3, 4]], { dtype: 'float64' })).dtype, 'float64');
+    assert.deepEqual(unitRows(tensor([[3, 4]])).toArray(), [[0.6000000238418579, 0.800000011920929]]);
+  });
 });
 
 test('a single reference with the self-match excluded leaves no neighbour', () => {
@@ -64,7 +76,7 @@ test('a single reference with the self-match excluded leaves no neighbour', () =
 test('nearestNeighbours rejects bad input', () => {
   const f = { dtype: 'float32' } as const;
   const x = tensor([[1, 2], [3, 4]], f);
-  assert.throws(() => nearestNeighbours(tensor([[1, 2]]), x, { k: 1 }), /queries must be floating point, got int64/);
+  assert.throws(() => nearestNeighbours(tensor([[1n, 2n]]), x, { k: 1 }), /queries must be floating point, got int64/);
   assert.throws(() => nearestNeighbours(x, tensor([[1, 2, 3]], f), { k: 1 }), /queries has 2 features but references has 3/);
   assert.throws(() => nearestNeighbours(x, x, { k: 0 }), /k must be an integer >= 1/);
   assert.throws(() => nearestNeighbours(x, x, { k: 1, metric: 'cosine' as never }), /metric must be 'dot' or 'euclidean'/);

@@ -1,12 +1,14 @@
 // The examples in examples/ run as users would run them.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { METHOD_NAMES } from '../../src/methods/index.js';
+import { readRunConfig } from '../../src/run/index.js';
+import { randomInit } from '../train/baseline.js';
 
 const example = (name: string): string => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 
@@ -23,13 +25,15 @@ test('examples/methods.js: every method trains a few steps with finite losses an
   assert.throws(() => execFileSync(process.execPath, [example('methods.js'), 'nope'], { stdio: 'pipe' }), /unknown method 'nope'/);
 });
 
-test('examples/quickstart.js: trains two short epochs and leaves a run folder', () => {
+test('examples/quickstart.js: trains two short epochs and leaves a run folder with its report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'quickstart-'));
   try {
     const out = execFileSync(process.execPath, [example('quickstart.js'), dir], { encoding: 'utf8' });
     assert.match(out, /epoch 2: loss [\d.]+, kNN top-1 0\.\d+/);
     const evaluation = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as Record<string, number>;
-    assert.ok(evaluation['knn_top1']! > 0.5, `kNN top-1 ${evaluation['knn_top1']} on 1,000 test images`);
+    const before = await randomInit(readRunConfig(dir));
+    assert.ok(evaluation['knn_top1']! > before.knn, `kNN top-1 ${evaluation['knn_top1']} on 1,000 test images, ${before.knn} at random initialisation`);
+    assert.ok(existsSync(join(dir, 'report.html')), 'the report callback wrote report.html');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,8 @@ import { Loader } from '../../src/data/index.js';
 import { exportRun, OnnxExportError, type ExportRunResult } from '../../src/export/index.js';
 import { ConvNetSmall, registerEncoder } from '../../src/nn/index.js';
 import type { Tensor } from '../../src/index.js';
-import { DEFAULT_CONFIG, loadRun, runPaths, train, useBf16, type TrainOptions } from '../../src/train/index.js';
+import { DEFAULT_CONFIG, loadRun, runPaths, useBf16 } from '../../src/run/index.js';
+import { train } from '../../src/train/index.js';
 import { diff, engineRun, onnx, ortRun } from './helpers.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -23,8 +24,7 @@ let run: string;
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'contrastive-export-'));
   run = join(work, 'run');
-  const options: TrainOptions & Record<string, unknown> = { progress: false, report: false };
-  await train({ ...DEFAULT_CONFIG, encoder: 'convnet-small', out: run, epochs: 1, trainLimit: 512, testLimit: 256, batchSize: 128, linearProbe: false }, options);
+  await train({ ...DEFAULT_CONFIG, encoder: 'convnet-small', out: run, epochs: 1, trainLimit: 512, testLimit: 256, batchSize: 128, linearProbe: false }, { progress: false });
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));

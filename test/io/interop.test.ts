@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { manualSeed, memory, noGrad, randn, scope } from '../../src/index.js';
 import { loadSafetensors, saveSafetensors } from '../../src/io/index.js';
 import { resnet18 } from '../../src/nn/index.js';
-import { runTorch, torchPython } from '../helpers.js';
+import { runTorch } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'interop-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +42,7 @@ def cifar_resnet18():
     return m
 `;
 
-test('a ResNet-18 saved here loads strictly into torchvision and gives the same outputs', { skip: !torchPython() }, () => {
+test('a ResNet-18 saved here loads strictly into torchvision and gives the same outputs', () => {
   const before = memory().tensors;
   manualSeed(7);
   const model = resnet18({ numClasses: 1000 });
@@ -96,7 +96,7 @@ print(json.dumps({'missing': len(r1.missing_keys) + len(r2.missing_keys), 'unexp
   assert.equal(memory().tensors, before);
 });
 
-test('torchvision weights saved by Python load here and give the same outputs', { skip: !torchPython() }, () => {
+test('torchvision weights saved by Python load here and give the same outputs', () => {
   const paths = { weights: join(dir, 'tv.safetensors'), data: join(dir, 'tv-data.safetensors') };
   runTorch(`${PY_SAFETENSORS}
 p = json.load(sys.stdin)

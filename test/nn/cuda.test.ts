@@ -82,3 +82,23 @@ test('channels-last and bf16 autocast on CUDA: formats and dtypes as PyTorch, me
   head.dispose();
   x.dispose();
 });
+
+test('an SGD built before to(\'cuda\') updates the same parameter objects on the GPU (foreach path)', { skip }, () => {
+  manualSeed(2);
+  const head = new SimCLRProjectionHead({ inputDim: 16, hiddenDim: 16, outputDim: 8 });
+  const params = head.parameters();
+  const opt = new SGD(params, { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+  head.to('cuda');
+  assert.ok(head.parameters().every((p, i) => Object.is(p, params[i]) && p.device === 'cuda:0'));
+  const before = scope(() => params.map((p) => p.cpu().clone()));
+  for (let i = 0; i < 2; i++) {
+    scope(() => head.forward(randn([4, 16], { device: 'cuda' })).square().sum().backward());
+    opt.step(); // groups on CUDA go through the _foreach_ ops
+    opt.zeroGrad();
+  }
+  const moved = scope(() => params.map((p, i) => p.cpu().sub(before[i]!).abs().sum().item()));
+  assert.ok(moved.every((d) => d > 0), `every parameter moved: ${moved.join(', ')}`);
+  before.forEach((t) => t.dispose());
+  opt.dispose();
+  head.dispose();
+});

@@ -5,9 +5,7 @@ import { manualSeed, memory, randn, scope } from '../../src/index.js';
 import {
   BatchNorm2d, ConvNet28, ConvNetSmall, MLP, type ResNet, createEncoder, encoderNames, registerEncoder, resnet18, resnet34, resnet50,
 } from '../../src/nn/index.js';
-import { runTorch, torchPython } from '../helpers.js';
-
-const noTorch = !torchPython();
+import { runTorch } from '../helpers.js';
 
 type Summary = Record<string, { shape: number[]; sum: number; sq: number; head: number[] }>;
 
@@ -18,7 +16,7 @@ function summary(m: ResNet): Summary {
   })));
 }
 
-test('ResNet-18/34/50 state dicts have torchvision\'s keys and shapes; ResNet-18 draws torchvision\'s weights', { skip: noTorch }, () => {
+test('ResNet-18/34/50 state dicts have torchvision\'s keys and shapes; ResNet-18 draws torchvision\'s weights', () => {
   const theirs = runTorch<Record<string, Summary>>(`
 import json, torch, torchvision
 def summary(m):
@@ -85,7 +83,7 @@ test('ResNet options: feature sizes, CIFAR stem, input channels, classifier, zer
   assert.equal(memory().tensors, before);
 });
 
-test('ConvNetSmall is the yardstick CNN: 3x3 convs of 32, 64, 128 with BN and ReLU, two max-pools, 128-d', { skip: noTorch }, () => {
+test('ConvNetSmall is the yardstick CNN: 3x3 convs of 32, 64, 128 with BN and ReLU, two max-pools, 128-d', () => {
   const net = new ConvNetSmall({ inChannels: 1 });
   assert.equal(net.featureDim, 128);
   // The same network written directly in PyTorch has the same parameter and buffer shapes.

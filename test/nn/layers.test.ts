@@ -7,15 +7,13 @@ import {
   AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, Dropout, Embedding, Flatten, GELU, GroupNorm,
   LayerNorm, Linear, MaxPool2d, type Module, SiLU, init,
 } from '../../src/nn/index.js';
-import { assertClose, flat, runTorch, torchPython } from '../helpers.js';
-
-const noTorch = !torchPython();
+import { assertClose, flat, runTorch } from '../helpers.js';
 
 function sdArrays(m: Module<[Tensor], Tensor>): Record<string, NestedArray> {
   return scope(() => Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, t.toArray()])));
 }
 
-test('seeded initialisation draws the same weights as PyTorch (Linear, Conv1d, Conv2d, Embedding)', { skip: noTorch }, () => {
+test('seeded initialisation draws the same weights as PyTorch (Linear, Conv1d, Conv2d, Embedding)', () => {
   manualSeed(123);
   const mods = {
     lin: new Linear(5, 3),
@@ -55,7 +53,7 @@ test('the default initialisation has PyTorch\'s bounds: U(-1/sqrt(fanIn), 1/sqrt
   conv.dispose();
 });
 
-test('forward outputs of every layer match PyTorch\'s', { skip: noTorch }, () => {
+test('forward outputs of every layer match PyTorch\'s', () => {
   manualSeed(9);
   const before = memory().tensors;
   const layers: Record<string, [Module<[Tensor], Tensor>, string, Tensor]> = scope(() => {
@@ -109,7 +107,7 @@ print(json.dumps(out))
   assert.equal(memory().tensors, before);
 });
 
-test('BatchNorm running statistics, momentum and num_batches_tracked match PyTorch exactly', { skip: noTorch }, () => {
+test('BatchNorm running statistics, momentum and num_batches_tracked match PyTorch exactly', () => {
   manualSeed(11);
   const xs2 = scope(() => [0, 1, 2].map((i) => randn([4, 3, 5, 5]).mul(i + 1).add(i)));
   const xs1 = scope(() => [0, 1, 2].map((i) => randn([6, 3]).mul(i + 1).sub(i)));

@@ -110,7 +110,7 @@ test('loadStateDict copies in place and is strict about keys and shapes', () => 
   b.dispose();
 });
 
-test('to() converts floating tensors, keeps integer buffers, and updates the fields forward uses', () => {
+test('to() converts floating tensors and keeps integer buffers', () => {
   const net = new Net();
   const before = memory().tensors;
   net.to('float64');

@@ -137,7 +137,7 @@ test('EMA: BYOL\'s tau schedule and the update xi <- tau xi + (1 - tau) theta', 
   const online = new Sequential(new Linear(3, 4), new BatchNorm1d(4));
   const target = new Sequential(new Linear(3, 4), new BatchNorm1d(4));
   const before = memory().tensors;
-  const ema = new EMA(online, target, { tau: 0.9, totalSteps: 10 });
+  const ema = new EMA([[online, target]], { tau: 0.9, totalSteps: 10 });
   assert.ok(target.parameters().every((p) => !p.requiresGrad), 'the target is frozen');
   const o0 = scope(() => online.parameters().map((p) => flat(p)));
   scope(() => target.parameters().forEach((p, i) => assert.deepEqual(flat(p), o0[i], 'starts equal')));
@@ -151,14 +151,15 @@ test('EMA: BYOL\'s tau schedule and the update xi <- tau xi + (1 - tau) theta', 
   assert.ok(Math.abs(ema.tau - byolTau(1, 10, 0.9)) < 1e-15);
   assert.equal(memory().tensors, before, 'updates create nothing');
   const wrong = new Sequential(new Linear(3, 5));
-  assert.throws(() => new EMA(online, wrong), /EMA: online has 4 parameters, target 2|has shape/);
+  assert.throws(() => new EMA([[online, wrong]]), /EMA: pair 0: online has 4 parameters, target 2/);
+  assert.throws(() => new EMA([]), /EMA: expected a non-empty array of \[online, target\] module pairs/);
   for (const m of [online, target, wrong]) m.dispose();
 });
 
 test('the EMA target only changes through update(), not through gradients', () => {
   const online = new Linear(2, 2);
   const target = new Linear(2, 2);
-  const ema = new EMA(online, target);
+  const ema = new EMA([[online, target]]);
   scope(() => {
     const y = target.forward(randn([3, 2]));
     assert.equal((y as Tensor).requiresGrad, false);

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type NestedArray, type Tensor, keep, manualSeed, memory, randn, scope, tensor, zerosLike } from '../../src/index.js';
 import { Adam, AdamW, type Optimizer, SGD, clipGradNorm } from '../../src/optim/index.js';
-import { assertClose, runTorch, torchPython } from '../helpers.js';
-
-const noTorch = !torchPython();
+import { assertClose, runTorch } from '../helpers.js';
 
 interface Problem {
   X: NestedArray;
@@ -75,7 +73,7 @@ for name, (cls, groups, opts) in p['configs'].items():
 print(json.dumps(out))
 `;
 
-test('SGD, Adam and AdamW follow torch.optim step for step (10 steps, float tolerance)', { skip: noTorch }, () => {
+test('SGD, Adam and AdamW follow torch.optim step for step (10 steps, float tolerance)', () => {
   const p = makeProblem();
   const before = memory().tensors;
   // name -> [ours, torch class, torch groups (with parameter indices), torch options]
@@ -153,7 +151,7 @@ function withGrad(g: Tensor): Tensor {
   return p;
 }
 
-test('clipGradNorm scales gradients as torch.nn.utils.clip_grad_norm_ (norms 2, 1 and inf)', { skip: noTorch }, () => {
+test('clipGradNorm scales gradients as torch.nn.utils.clip_grad_norm_ (norms 2, 1 and inf)', () => {
   manualSeed(8);
   const grads = scope(() => [randn([4, 3]).mul(3), randn([5]), randn([2, 2, 2]).mul(0.1)].map((g) => g.toArray()));
   const theirs = runTorch<Record<string, { total: number; grads: NestedArray[] }>>(`

@@ -21,7 +21,7 @@ test('500 training steps leave memory().tensors and bytes unchanged', () => {
   const params = model.parameters();
   const optimizer = new SGD(params, { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
   const schedule = new WarmupCosineSchedule(optimizer, { warmupSteps: 20, totalSteps: 500, minFactor: 0.05 });
-  const ema = new EMA(new Sequential(encoder), target, { tau: 0.99, totalSteps: 500 });
+  const ema = new EMA([[new Sequential(encoder), target]], { tau: 0.99, totalSteps: 500 });
   const step = (): number => scope(() => {
     optimizer.zeroGrad();
     const loss = F.crossEntropy(model.forward(x), y);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { manualSeed, memory, randn, scope } from '../../src/index.js';
-import { cosineNeighbours, evenlySpaced, parseMetrics, pickQueries, pngDataUri, ReportError, scriptJson, umapLayout } from '../../src/report/index.js';
+import { cosineNeighbours, pickQueries, pngDataUri, scriptJson, umapLayout } from '../../src/report/index.js';
 
 describe('report parts', () => {
   test('umapLayout is seeded: the same seed repeats the map, another seed changes it; clusters stay apart', () => {
@@ -62,15 +62,6 @@ describe('report parts', () => {
     assert.deepEqual(pickQueries([2, 2, 0, 1, 0, 1], 6, 4), [2, 3, 0, 4]);
     assert.deepEqual(pickQueries([1, 1], 2, 10), [0, 1]);
     assert.deepEqual(pickQueries(null, 100, 4), [0, 25, 50, 75]);
-    assert.deepEqual(Array.from(evenlySpaced(10, 4)), [0, 2, 5, 7]);
-    assert.deepEqual(Array.from(evenlySpaced(3, 5)), [0, 1, 2]);
-  });
-
-  test('parseMetrics reads metrics.jsonl and names a bad line', () => {
-    const ok = parseMetrics('{"epoch":1,"loss":2,"lr":0.1,"images_per_second":100,"seconds":3,"knn_top1":null}\n\n', 'm.jsonl');
-    assert.deepEqual(ok, [{ epoch: 1, loss: 2, lr: 0.1, images_per_second: 100, seconds: 3, knn_top1: null }]);
-    assert.throws(() => parseMetrics('{"epoch":1}\n{', 'm.jsonl'), (e: unknown) => e instanceof ReportError && /m\.jsonl:1: field loss must be a number/.test(e.message));
-    assert.throws(() => parseMetrics('\n{', 'm.jsonl'), /m\.jsonl:2: not JSON/);
   });
 
   test('pngDataUri makes a PNG of the image; scriptJson cannot close a script element', async () => {

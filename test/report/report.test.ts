@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { memory } from '../../src/index.js';
-import { writeReport } from '../../src/report/index.js';
-import { DEFAULT_CONFIG, loadRun, train, type TrainResult } from '../../src/train/index.js';
+import { reportCallback, writeReport } from '../../src/report/index.js';
+import { DEFAULT_CONFIG, loadRun } from '../../src/run/index.js';
+import { train, type TrainResult } from '../../src/train/index.js';
 import type { Dataset } from '../../src/data/index.js';
 import { artifactPath, chromiumSkipReason, collectConsoleErrors, launchChromium } from '../helpers/browser.js';
 
@@ -64,14 +65,14 @@ describe('report', () => {
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'contrastive-report-'));
     out = join(root, 'run');
-    result = await train({ ...DEFAULT_CONFIG, trainLimit: 512, testLimit: 256, epochs: 1, out }, { progress: false });
+    result = await train({ ...DEFAULT_CONFIG, trainLimit: 512, testLimit: 256, epochs: 1, out }, { progress: false, callbacks: [reportCallback()] });
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
   test('train writes a self-contained report.html with every section', () => {
     assert.equal(result.status, 'completed');
     const file = join(out, 'report.html');
-    assert.ok(existsSync(file), 'report.html written by train');
+    assert.ok(existsSync(file), 'report.html written by train\'s report callback');
     const html = readFileSync(file, 'utf8');
     assertSelfContained(html);
     assert.match(html, /echarts/, 'ECharts inlined');

@@ -12,7 +12,9 @@ import sharp from 'sharp';
 import { loadSafetensors, saveSafetensors } from '../../src/io/index.js';
 import { randn, scope } from '../../src/index.js';
 import { readIds } from '../../src/search/index.js';
-import { DEFAULT_CONFIG, embedDataset, loadRun, train, useBf16 } from '../../src/train/index.js';
+import { embedDataset } from '../../src/eval/index.js';
+import { DEFAULT_CONFIG, embedOptions, loadRun } from '../../src/run/index.js';
+import { train } from '../../src/train/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'search-cli-test-'));
@@ -70,10 +72,9 @@ interface QueryOut { query: Record<string, unknown>; k: number; mode: string; co
 describe('contrastive embed and search on an image-folder run', () => {
   before(async () => {
     await makeImages();
-    const options = { progress: false, report: false }; // (report: where train writes one)
     await train({
       ...DEFAULT_CONFIG, data, out: runDir, epochs: 1, batchSize: 24, imageSize: 16, knnK: 10, seed: 3,
-    }, options);
+    }, { progress: false });
   });
 
   test('embed --json streams the test split with its ids; search build, query by id and by image, exact and ANN agree', async () => {
@@ -86,9 +87,9 @@ describe('contrastive embed and search on an image-folder run', () => {
     assert.equal(ids.ids[0], join('blue', 'blue-0.png'));
     assert.deepEqual(ids.classes, ['blue', 'green', 'red']);
     assert.deepEqual(ids.labels, [...Array(8).fill(0), ...Array(8).fill(1), ...Array(8).fill(2)]);
-    // The command's rows are the trainer's embedDataset under the run's settings (device, bf16, channels-last).
+    // The command's rows are embedDataset's under the run's settings (device, bf16, channels-last).
     const loaded = await loadRun(runDir, { trainLimit: 0, testLimit: 0 });
-    const ref = await embedDataset(loaded.method, loaded.splits.test!, { device: 'cpu', bf16: useBf16(loaded.config), channelsLast: loaded.config.channelsLast });
+    const ref = await embedDataset(loaded.method.backbone, loaded.splits.test!, embedOptions(loaded.config));
     scope(() => assert.ok(loadSafetensors(emb).tensors.embeddings!.sub(ref).abs().max().item() < 1e-5, 'embed equals embedDataset'));
     ref.dispose();
     loaded.method.dispose();

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { fashionMNIST } from '../../src/data/index.js';
 import { AnnIndex, EmbeddingsFile, measureRecall } from '../../src/search/index.js';
-import { DEFAULT_CONFIG, train } from '../../src/train/index.js';
+import { DEFAULT_CONFIG } from '../../src/run/index.js';
+import { train } from '../../src/train/index.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'search-fashion-test-'));
@@ -25,8 +26,7 @@ function json<T>(args: string[]): T {
 
 test('recall@10 of the index on the 10,000 Fashion-MNIST test embeddings is at least 0.95', async () => {
   const runDir = join(dir, 'run');
-  const options = { progress: false, report: false }; // (report: where train writes one)
-  await train({ ...DEFAULT_CONFIG, out: runDir, epochs: 1, trainLimit: 1024, testLimit: 256, batchSize: 256 }, options);
+  await train({ ...DEFAULT_CONFIG, out: runDir, epochs: 1, trainLimit: 1024, testLimit: 256, batchSize: 256 }, { progress: false });
   const emb = join(dir, 'fm-test.safetensors');
   const e = json<{ count: number; dim: number; split: string }>(['embed', '--run', runDir, '--data', 'fashion-mnist', '--out', emb]);
   assert.deepEqual([e.count, e.dim, e.split], [10000, 512, 'test'], 'the default encoder for 28x28 images: convnet28, 512-d');

@@ -1,11 +1,11 @@
 // Creating tensors and reading them back, as torch.tensor and PyTorch's factory functions do:
-// dtype inference, every dtype through data()/toArray()/item(), the factories with their
+// dtype inference (JS numbers are float32, as in TensorFlow.js; bigints int64), every dtype through data()/toArray()/item(), the factories with their
 // dtype/device options, manualSeed, and to(dtype). PyTorch's seeded streams themselves are
 // compared in ops.test.ts (the fixture's rand/randn/randint/randperm cases).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  arange, DTYPES, type Dtype, eye, F, full, fullLike, getRngState, manualSeed, memory, ones, onesLike,
+  arange, DTYPES, type Dtype, empty, eye, F, full, fullLike, getRngState, manualSeed, memory, ones, onesLike,
   rand, randint, randLike, randn, randnLike, randperm, scope, setRngState, type Tensor, tensor, zeros, zerosLike,
 } from '../../src/index.js';
 
@@ -14,18 +14,47 @@ function values(t: Tensor): number[] {
   return Array.from(t.data() as ArrayLike<number | bigint>, (v) => Number(v));
 }
 
-describe('tensor() from nested arrays infers the dtype as torch.tensor', () => {
-  test('integers give int64, with the nested shape', () => scope(() => {
+describe('tensor() from nested arrays: numbers are float32, bigints int64, booleans bool', () => {
+  test('integral numbers give float32 too, with the nested shape', () => scope(() => {
     const t = tensor([[1, 2, 3], [4, 5, 6]]);
-    assert.equal(t.dtype, 'int64');
+    assert.equal(t.dtype, 'float32');
     assert.deepEqual(t.shape, [2, 3]);
     assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+    assert.equal(tensor([[1, 2], [3, 4]]).mean().item(), 2.5);
   }));
 
-  test('any non-integer number gives float32', () => scope(() => {
+  test('non-integer numbers give float32', () => scope(() => {
     const t = tensor([[1, 2.5], [-3, 4]]);
     assert.equal(t.dtype, 'float32');
     assert.deepEqual(t.toArray(), [[1, 2.5], [-3, 4]]);
+  }));
+
+  test('number data can require grad at once', () => scope(() => {
+    const t = tensor([1, 2, 3], { requiresGrad: true });
+    assert.equal(t.requiresGrad, true);
+    t.mul(t).sum().backward();
+    assert.deepEqual(t.grad!.toArray(), [2, 4, 6]);
+  }));
+
+  test('bigints give int64, exact over the whole int64 range', () => scope(() => {
+    const t = tensor([[1n, -2n], [2n ** 62n, -(2n ** 63n)]]);
+    assert.equal(t.dtype, 'int64');
+    assert.deepEqual(Array.from(t.data() as BigInt64Array), [1n, -2n, 2n ** 62n, -(2n ** 63n)]);
+    assert.deepEqual([tensor(5n).shape, tensor(5n).dtype, tensor(5n).item()], [[], 'int64', 5]);
+    assert.equal(tensor([1n, 2n], { dtype: 'float64' }).dtype, 'float64');
+    assert.throws(() => tensor([2n ** 63n]), { name: 'RangeError', message: /tensor: 9223372036854775808n is outside the int64 range/ });
+  }));
+
+  test('mixing bigints with numbers or booleans is a TypeError naming both', () => {
+    assert.throws(() => tensor([1n, 2] as never), { name: 'TypeError', message: /tensor: mixes bigints and numbers/ });
+    assert.throws(() => tensor([[1], [2n]] as never), { name: 'TypeError', message: /tensor: mixes bigints and numbers/ });
+    assert.throws(() => tensor([true, 1n] as never), { name: 'TypeError', message: /tensor: mixes bigints and booleans/ });
+  });
+
+  test('integer TypedArrays give integer tensors', () => scope(() => {
+    assert.equal(tensor(new Int32Array([1, 2])).dtype, 'int32');
+    assert.equal(tensor(BigInt64Array.from([1n, 2n])).dtype, 'int64');
+    assert.equal(tensor(new Uint8Array([1, 2])).dtype, 'uint8');
   }));
 
   test('booleans give bool', () => scope(() => {
@@ -35,7 +64,7 @@ describe('tensor() from nested arrays infers the dtype as torch.tensor', () => {
   }));
 
   test('a number gives a 0-d tensor; [] gives an empty float32 tensor', () => scope(() => {
-    assert.deepEqual([tensor(7).shape, tensor(7).dtype, tensor(7).item()], [[], 'int64', 7]);
+    assert.deepEqual([tensor(7).shape, tensor(7).dtype, tensor(7).item()], [[], 'float32', 7]);
     assert.deepEqual([tensor(0.5).shape, tensor(0.5).dtype, tensor(0.5).item()], [[], 'float32', 0.5]);
     assert.deepEqual([tensor([]).shape, tensor([]).dtype], [[0], 'float32']);
     assert.deepEqual([tensor([[], []]).shape], [[2, 0]]);
@@ -48,10 +77,11 @@ describe('tensor() from nested arrays infers the dtype as torch.tensor', () => {
     assert.deepEqual(tensor([0, 2, 0], { dtype: 'bool' }).toArray(), [false, true, false]);
   }));
 
-  test('integers beyond float32 precision survive as int64 and float64', () => scope(() => {
-    assert.equal(tensor([16777217]).item(), 16777217);
+  test('integers beyond float32 precision survive with an int64 or float64 dtype', () => scope(() => {
+    assert.equal(tensor([16777217]).item(), 16777216, 'float32 rounds 2^24 + 1, as Math.fround');
+    assert.equal(tensor([16777217], { dtype: 'int64' }).item(), 16777217);
     assert.equal(tensor([16777217], { dtype: 'float64' }).item(), 16777217);
-    assert.equal(tensor([2 ** 53 - 1]).item(), 2 ** 53 - 1);
+    assert.equal(tensor([2 ** 53 - 1], { dtype: 'int64' }).item(), 2 ** 53 - 1);
   }));
 
   test('non-integer numbers keep float64 precision when dtype is float64', () => scope(() => {
@@ -166,14 +196,18 @@ describe('every dtype round-trips through data(), toArray() and item()', () => {
 });
 
 describe('factory functions', () => {
-  test('zeros, ones, full: float32 by default; full infers from its value as PyTorch', () => scope(() => {
+  test('zeros, ones, full: float32 by default; full of a boolean is bool, of a bigint int64', () => scope(() => {
     const z = zeros([2, 3]);
     assert.deepEqual([z.dtype, z.shape, z.device], ['float32', [2, 3], 'cpu']);
     assert.deepEqual(values(z), [0, 0, 0, 0, 0, 0]);
     assert.deepEqual(values(ones([3])), [1, 1, 1]);
     assert.deepEqual([full([2], 2.5).dtype, values(full([2], 2.5))], ['float32', [2.5, 2.5]]);
-    assert.equal(full([2], 3).dtype, 'int64');
+    assert.deepEqual([full([2], 3).dtype, values(full([2], 3))], ['float32', [3, 3]]);
+    assert.deepEqual([full([2], 3n).dtype, values(full([2], 3n))], ['int64', [3, 3]]);
+    assert.equal(full([2], 3, { dtype: 'int32' }).dtype, 'int32');
     assert.equal(full([2], true).dtype, 'bool');
+    assert.throws(() => full([1], 2n ** 60n), { name: 'RangeError', message: /full: value 1152921504606846976n is beyond 2\^53/ });
+    assert.throws(() => full([1], 'x' as never), { name: 'TypeError', message: /full: value must be a number, a bigint or a boolean, got string/ });
     assert.deepEqual(zeros([0, 4]).shape, [0, 4]);
     assert.deepEqual(zeros([]).shape, []);
   }));
@@ -197,12 +231,26 @@ describe('factory functions', () => {
     assert.equal(eye(2).dtype, 'float32');
   }));
 
-  test('arange: int64 for integer bounds, float32 otherwise, end exclusive', () => scope(() => {
-    assert.deepEqual([arange(4).dtype, arange(4).toArray()], ['int64', [0, 1, 2, 3]]);
+  test('arange: float32 for number bounds, int64 for bigint bounds or an int64 dtype, end exclusive', () => scope(() => {
+    assert.deepEqual([arange(4).dtype, arange(4).toArray()], ['float32', [0, 1, 2, 3]]);
     assert.deepEqual(arange(2, 9, 3).toArray(), [2, 5, 8]);
     assert.deepEqual(arange(5, 0, -2).toArray(), [5, 3, 1]);
     const f = arange(0, 1, 0.25);
     assert.deepEqual([f.dtype, f.toArray()], ['float32', [0, 0.25, 0.5, 0.75]]);
+    assert.deepEqual([arange(0n, 5n).dtype, arange(0n, 5n).toArray()], ['int64', [0, 1, 2, 3, 4]]);
+    assert.deepEqual([arange(3n).dtype, arange(1n, 7n, 2n).toArray()], ['int64', [1, 3, 5]]);
+    assert.deepEqual([arange(0, 3, 1, { dtype: 'int64' }).dtype, arange(0, 3, 1, { dtype: 'int64' }).toArray()], ['int64', [0, 1, 2]]);
+    assert.throws(() => arange(0n, 5), { name: 'TypeError', message: /arange: mixes bigints and numbers/ });
+    assert.throws(() => arange(0, 5, 1n), { name: 'TypeError', message: /arange: mixes bigints and numbers/ });
+  }));
+
+  test('empty: uninitialised, with the shape, dtype, device and memory format asked for', () => scope(() => {
+    const e = empty([2, 3, 4, 5], { dtype: 'float64', memoryFormat: 'channelsLast' });
+    assert.deepEqual([e.shape, e.dtype, e.device], [[2, 3, 4, 5], 'float64', 'cpu']);
+    assert.equal(e.isContiguous('channelsLast'), true);
+    assert.equal(empty([3]).dtype, 'float32');
+    assert.equal(empty([3], { requiresGrad: true }).requiresGrad, true);
+    assert.throws(() => empty([-1]), { name: 'TypeError', message: /empty: shape/ });
   }));
 
   test('rand in [0, 1) and randn standard normal (statistically), randint in [low, high)', () => scope(() => {
@@ -283,7 +331,7 @@ describe('to(dtype)', () => {
     assert.deepEqual([x.to('int64').dtype, x.to('int64').toArray()], ['int64', [-1, 0, 0, 0, 2]]);
     assert.deepEqual(x.to('int32').toArray(), [-1, 0, 0, 0, 2]);
     assert.deepEqual(x.to('bool').toArray(), [true, true, false, true, true]);
-    assert.deepEqual(tensor([3, -4]).to('float32').toArray(), [3, -4]);
+    assert.deepEqual(tensor([3, -4], { dtype: 'int64' }).to('float32').toArray(), [3, -4]);
     assert.deepEqual(tensor([true, false]).to('float64').toArray(), [1, 0]);
   }));
 

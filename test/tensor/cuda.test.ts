@@ -35,7 +35,7 @@ describe('cuda', () => {
     const w = randn([4, 3, 3, 3]);
     same((x, k) => F.maxPool2d(F.conv2d(x, k, null, { padding: 1 }), 2), [img, w]);
     same((x) => F.batchNorm(x, { training: true }), [img]);
-    same((x) => F.crossEntropy(x, tensor([1, 0, 3, 2, 1, 0, 3, 2]).to(x.device)), [randn([8, 4])]);
+    same((x) => F.crossEntropy(x, tensor([1n, 0n, 3n, 2n, 1n, 0n, 3n, 2n]).to(x.device)), [randn([8, 4])]);
   });
 
   test('autograd on CUDA gives the CPU gradients', opts, () => {

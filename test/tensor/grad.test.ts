@@ -186,8 +186,9 @@ describe('autograd semantics as PyTorch', () => {
   }));
 
   test('only floating tensors can require grad', () => scope(() => {
-    assert.throws(() => tensor([1, 2]).requiresGrad_(true), Error);
-    assert.equal(tensor([1, 2]).requiresGrad, false);
+    assert.throws(() => tensor([1n, 2n]).requiresGrad_(true), Error);
+    assert.equal(tensor([1n, 2n]).requiresGrad, false);
+    assert.throws(() => tensor([1, 2], { dtype: 'int32', requiresGrad: true }), Error);
   }));
 
   test('detach cuts the graph and shares storage', () => scope(() => {

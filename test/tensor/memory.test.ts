@@ -1,9 +1,9 @@
-// The memory model of DESIGN.md: scopes, keep, dispose, memory(); flat over long loops.
+// The memory model of docs/architecture.md: scopes, keep, dispose, memory(); flat over long loops.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { F, keep, memory, noGrad, ones, randn, scope, tidy, zeros, type Tensor } from '../../src/index.js';
+import { F, keep, memory, noGrad, ones, randn, scope, tensor, tidy, zeros, type Tensor } from '../../src/index.js';
 
 describe('scope', () => {
   test('frees what it created, except what it returns', () => {
@@ -91,6 +91,63 @@ describe('scope', () => {
     a.dispose();
     b.dispose();
     assert.deepEqual(memory(), m0);
+  });
+});
+
+describe('setData_: a tensor takes over another\'s data and keeps its identity', () => {
+  test('the target holds the new data, dtype and shape; requiresGrad stays; memory is flat', () => {
+    const p = keep(zeros([2, 2]).requiresGrad_());
+    const before = memory();
+    scope(() => {
+      const u = tensor([1, 2, 3], { dtype: 'float64' });
+      assert.equal(p.setData_(u), p);
+      assert.equal(u.isDisposed, true);
+    });
+    assert.deepEqual([p.shape, p.dtype, p.requiresGrad, p.toArray()], [[3], 'float64', true, [1, 2, 3]]);
+    assert.equal(memory().tensors, before.tensors, 'the old handle is freed, the new one moved');
+    p.dispose();
+  });
+
+  test('the consumed source never frees or reaches the handle it gave away', () => {
+    const p = keep(zeros([2]));
+    const u = keep(ones([2]));
+    p.setData_(u);
+    assert.throws(() => u.toArray(), /the tensor has been disposed/);
+    assert.throws(() => u.add(1), /the tensor has been disposed/);
+    u.dispose(); // a no-op: the handle is p's now
+    assert.deepEqual(p.toArray(), [1, 1]);
+    assert.throws(() => p.setData_(u), /setData_: source has been disposed/);
+    assert.throws(() => p.setData_(p), { name: 'TypeError', message: /setData_: source must be another tensor/ });
+    assert.throws(() => p.setData_(3 as never), { name: 'TypeError', message: /setData_: source must be a Tensor, got 3/ });
+    p.dispose();
+    assert.throws(() => p.setData_(ones([1])), /setData_: the tensor has been disposed/);
+  });
+
+  test('a refused source changes nothing (an integer tensor cannot require grad)', () => {
+    const p = keep(zeros([2]).requiresGrad_());
+    const before = memory().tensors;
+    scope(() => assert.throws(() => p.setData_(tensor([1n, 2n])), /requiresGrad/));
+    assert.deepEqual([p.dtype, p.requiresGrad, memory().tensors], ['float32', true, before]);
+    p.dispose();
+  });
+
+  test('the GC backstop follows the handle: neither wrapper frees the other\'s data (child process)', () => {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const script = `
+      const m = await import(${JSON.stringify(`${here}../../src/index.js`)});
+      const settle = async () => { for (let i = 0; i < 5; i++) { global.gc(); await new Promise((r) => setTimeout(r, 20)); } };
+      const before = m.memory().tensors;
+      let kept = m.zeros([3]); // outside scopes: registered with the backstop
+      (() => { kept.setData_(m.ones([3])); })(); // the source wrapper becomes garbage at once
+      await settle();
+      const alive = m.scope(() => kept.sum().item()); // throws if the source's finalizer freed the handle
+      kept = null;
+      await settle();
+      console.log(JSON.stringify({ alive, after: m.memory().tensors - before }));
+    `;
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { alive: 3, after: 0 }, 'the backstop frees the handle the tensor holds now');
   });
 });
 

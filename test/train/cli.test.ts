@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../../src/io/index.js';
 import { ConvNet28, ConvNetSmall, registerEncoder } from '../../src/nn/index.js';
 import { scope, type Tensor } from '../../src/index.js';
-import { DEFAULT_CONFIG, NonFiniteLossError, readMetrics, readRunConfig, runPaths, train, type EpochMetrics } from '../../src/train/index.js';
+import { DEFAULT_CONFIG, readMetrics, readRunConfig, runPaths, type EpochMetrics } from '../../src/run/index.js';
+import { NonFiniteLossError, train } from '../../src/train/index.js';
+import { randomInit } from './baseline.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'contrastive-cli-'));
@@ -23,17 +25,20 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 describe('contrastive train', () => {
-  test('trains, evaluates and leaves the run folder; --json prints one object', () => {
+  test('trains, evaluates, reports and leaves the run folder; --json prints one object', async () => {
     const out = tmp();
     const r = run(['train', '--epochs', '1', '--out', out, '--json', ...small]);
     assert.equal(r.status, 0, r.stderr);
     const result = JSON.parse(r.stdout) as { status: string; epochs: EpochMetrics[]; evaluation: Record<string, number> };
     assert.equal(result.status, 'completed');
     const p = runPaths(out);
-    for (const f of [p.config, p.metrics, p.checkpoint, p.encoder, p.evaluation]) assert.ok(existsSync(f), `missing ${f}`);
+    for (const f of [p.config, p.metrics, p.checkpoint, p.encoder, p.evaluation, join(out, 'report.html')]) assert.ok(existsSync(f), `missing ${f}`);
     const [m] = readMetrics(p.metrics);
     assert.deepEqual(Object.keys(m!).sort(), ['epoch', 'images_per_second', 'knn_top1', 'loss', 'lr', 'seconds']);
-    assert.ok(m!.knn_top1! > 0.3 && m!.knn_top1! <= 1, `kNN ${m!.knn_top1}`);
+    const before = await randomInit(readRunConfig(out));
+    assert.ok(m!.knn_top1! > before.knn, `kNN ${m!.knn_top1} after an epoch, ${before.knn} at random initialisation`);
+    // The same features: the monitor's bf16 similarities and the evaluation's float32 ones agree but for a few of the 500 images.
+    assert.ok(Math.abs(m!.knn_top1! - result.evaluation.knn_top1!) <= 0.01, `monitor ${m!.knn_top1}, evaluation ${result.evaluation.knn_top1}`);
     for (const k of ['knn_top1', 'precision_at_1', 'r_precision', 'map_at_r', 'nmi']) assert.ok(result.evaluation[k]! >= 0 && result.evaluation[k]! <= 1, k);
     assert.match(r.stderr, /epoch 1\/1: loss/);
     // The encoder file holds the backbone alone, under the encoder's own (PyTorch) names; 'auto' built convnet28 for 28x28.
@@ -66,6 +71,11 @@ describe('contrastive train', () => {
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /data: no such file or folder: .*no-such-folder/);
     assert.match(run(['train', '--epochs', 'ten']).stderr, /--epochs expects an integer, got 'ten'/);
+    // An option the method's recipe does not take is an error naming it, never silently ignored.
+    const ignored = run(['train', '--method', 'simclr', '--queue-size', '4096']);
+    assert.equal(ignored.status, 2);
+    assert.match(ignored.stderr, /'queueSize': simclr takes no queueSize \(its options: temperature, hiddenDim, outputDim\)/);
+    assert.match(run(['train', '--method', 'byol', '--temperature', '0.2']).stderr, /'temperature': byol takes no temperature \(its options: tau, hiddenDim, outputDim\)/);
   });
 
   test('resume after SIGKILL gives the metrics of an uninterrupted run', async () => {

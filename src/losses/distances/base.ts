@@ -1,6 +1,6 @@
 // The distance interface of pytorch-metric-learning (distances/base_distance.py): a distance
 // maps (query, ref) embeddings to an (Nq, Nr) matrix and knows whether larger means closer.
-import { F, run, scope, type Tensor, type TensorOrScalar } from '../../tensor/index.js';
+import { F, scope, type Tensor, type TensorOrScalar } from '../../tensor/index.js';
 import { checkBoolean, checkNumber, checkOptions, checkTensor } from '../validate.js';
 
 /** Options every distance takes (PML `BaseDistance`): normalisation first, then `power`. */
@@ -100,5 +100,5 @@ export abstract class BaseDistance {
 
 /** Row-wise dot products of two (N, D) tensors. */
 export function rowDot(a: Tensor, b: Tensor): Tensor {
-  return scope(() => run('mul.Tensor', a, b).sum(1));
+  return scope(() => a.mul(b).sum(1));
 }

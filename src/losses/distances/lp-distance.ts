@@ -1,4 +1,4 @@
-import { run, type Tensor } from '../../tensor/index.js';
+import { cdist, F, type Tensor } from '../../tensor/index.js';
 import { BaseDistance, type DistanceOptions } from './base.js';
 
 /**
@@ -14,11 +14,11 @@ export class LpDistance extends BaseDistance {
   }
 
   protected computeMat(query: Tensor, ref: Tensor): Tensor {
-    return run('cdist', query, ref, this.p, null); // (Nq, Nr)
+    return cdist(query, ref, this.p); // (Nq, Nr)
   }
 
   /** As `F.pairwise_distance` (eps 1e-6 added to the difference). */
   protected computePairwise(query: Tensor, ref: Tensor): Tensor {
-    return run('pairwise_distance', query, ref, this.p, 1e-6, false);
+    return F.pairwiseDistance(query, ref, this.p, 1e-6); // (N)
   }
 }

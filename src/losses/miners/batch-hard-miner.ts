@@ -1,4 +1,4 @@
-import { run, type Tensor } from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
 import { matchesAndDiffs, type TripletIndices, whereIndices } from '../indices.js';
 import { BaseMiner, type MinerOptions } from './base.js';
 
@@ -26,7 +26,7 @@ export class BatchHardMiner extends BaseMiner<TripletIndices> {
     // Hardest negative: smallest distance (largest similarity) among other-label entries.
     const neg = mat.maskedFill(diffs.logicalNot(), inv ? -Infinity : Infinity);
     const hardestNegative = (inv ? neg.max(1) : neg.min(1)).indices; // (N)
-    const keep = run<Tensor>('any.dim', matches, 1, false).logicalAnd(run('any.dim', diffs, 1, false)); // (N)
+    const keep = matches.any(1).logicalAnd(diffs.any(1)); // (N): anchors with a positive and a negative
     const [a] = whereIndices(keep);
     return [a!, hardestPositive.indexSelect(0, a!), hardestNegative.indexSelect(0, a!)];
   }

@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/index.js';
-import { allPairs, gather2d, type PairIndices, whereIndices } from '../indices.js';
+import { allPairs, gather2d, type PairIndices, selectWhere } from '../indices.js';
 import { checkNumber } from '../validate.js';
 import { BaseMiner, type MinerOptions } from './base.js';
 
@@ -31,8 +31,8 @@ export class PairMarginMiner extends BaseMiner<PairIndices> {
     const pos = gather2d(mat, a1, p);
     const neg = gather2d(mat, a2, n);
     const inv = this.distance.isInverted;
-    const [pk] = whereIndices(inv ? pos.lt(this.posMargin) : pos.gt(this.posMargin));
-    const [nk] = whereIndices(inv ? neg.gt(this.negMargin) : neg.lt(this.negMargin));
-    return [a1.indexSelect(0, pk!), p.indexSelect(0, pk!), a2.indexSelect(0, nk!), n.indexSelect(0, nk!)];
+    const [pa, pp] = selectWhere(inv ? pos.lt(this.posMargin) : pos.gt(this.posMargin), [a1, p] as const);
+    const [na, nn] = selectWhere(inv ? neg.gt(this.negMargin) : neg.lt(this.negMargin), [a2, n] as const);
+    return [pa, pp, na, nn];
   }
 }

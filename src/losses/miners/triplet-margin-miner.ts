@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/index.js';
-import { allTriplets, gather2d, type TripletIndices, whereIndices } from '../indices.js';
+import { allTriplets, gather2d, selectWhere, type TripletIndices } from '../indices.js';
 import { checkNumber } from '../validate.js';
 import { BaseMiner, type MinerOptions } from './base.js';
 
@@ -47,7 +47,6 @@ export class TripletMarginMiner extends BaseMiner<TripletIndices> {
       if (this.typeOfTriplets === 'hard') keep = keep.logicalAnd(m.le(0));
       else if (this.typeOfTriplets === 'semihard') keep = keep.logicalAnd(m.gt(0));
     }
-    const [k] = whereIndices(keep);
-    return [a.indexSelect(0, k!), p.indexSelect(0, k!), n.indexSelect(0, k!)];
+    return selectWhere(keep, [a, p, n] as const);
   }
 }

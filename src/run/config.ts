@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { METHOD_NAMES } from '../methods/index.js';
+import { METHOD_NAMES, METHOD_OPTION_NAMES, methodOptionProblem, OPTIMIZER_NAMES, recipeOf } from '../methods/index.js';
 import { encoderNames } from '../nn/index.js';
 
 const positiveInt = z.number().int().positive();
@@ -27,11 +27,12 @@ export const TrainConfigSchema = z.object({
   colorStrength: z.union([z.literal('auto'), z.number().min(0).max(2.5)]),
   /** Square side images are cropped/resized to ('auto': the dataset's). */
   imageSize: z.union([z.literal('auto'), positiveInt]),
-  optimizer: z.enum(['auto', 'lars', 'sgd', 'adam', 'adamw']),
-  /** Base learning rate ('auto': the method's default for the optimizer, scaled by batch/256). */
+  optimizer: z.enum(['auto', ...OPTIMIZER_NAMES]),
+  /** Base learning rate ('auto': the method's recipe, scaled with the batch size as the recipe says). */
   lr: z.union([z.literal('auto'), z.number().positive()]),
   weightDecay: z.union([z.literal('auto'), z.number().nonnegative()]),
   warmupEpochs: z.number().nonnegative(),
+  /** Method options (absent: the recipe's); a method that does not take one rejects it. */
   temperature: z.number().positive().optional(),
   queueSize: positiveInt.optional(),
   tau: z.number().min(0).max(1).optional(),
@@ -83,15 +84,26 @@ export const DEFAULT_CONFIG: TrainConfig = {
   linearProbe: false,
 };
 
-/** Validates `raw` (a parsed file merged with flags); errors name each bad key. */
+/**
+ * Validates `raw` (a parsed file merged with flags); errors name each bad key, including a
+ * method option the chosen method's recipe does not take (`queueSize` with simclr).
+ */
 export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
   const r = TrainConfigSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => {
-    if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-    return `'${i.path.join('.')}': ${i.message}`;
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+      return `'${i.path.join('.')}': ${i.message}`;
+    });
+    throw new ConfigError(`${source}: ${lines.join('; ')}`);
+  }
+  const recipe = recipeOf(r.data.method);
+  const problems = METHOD_OPTION_NAMES.flatMap((k) => {
+    const p = methodOptionProblem(recipe, k, r.data[k]);
+    return p ? [`'${k}': ${p}`] : [];
   });
-  throw new ConfigError(`${source}: ${lines.join('; ')}`);
+  if (problems.length) throw new ConfigError(`${source}: ${problems.join('; ')}`);
+  return r.data;
 }
 
 /** A configuration problem: the message names the key. */

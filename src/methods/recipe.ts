@@ -1,0 +1,147 @@
+// A method's recipe: what its paper says about training it, declared in the method's own file
+// (`static readonly recipe`) and read by the trainer, the command line and the examples.
+import { type AnyModule } from '../nn/index.js';
+import { Adam, AdamW, LARS, SGD, splitBiasAndNorm, type Optimizer } from '../optim/index.js';
+
+/** The optimizers a recipe or a config may name. */
+export const OPTIMIZER_NAMES = ['lars', 'sgd', 'adam', 'adamw'] as const;
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+/** A base learning rate and how it scales with the batch size B. */
+export interface LrRule {
+  readonly base: number;
+  /**
+   * 'linear': base x B / 256 (Goyal et al. 2017, "Accurate, Large Minibatch SGD"); 'sqrt':
+   * base x sqrt(B) (SimCLR, Chen et al. 2020, appendix B.1: better for small batches and short
+   * runs); 'none': base, whatever the batch (Adam's usual practice).
+   */
+  readonly scaling: 'linear' | 'sqrt' | 'none';
+}
+
+/** An optimizer with its learning-rate rule and weight decay. */
+export interface OptimizerRecipe {
+  readonly name: OptimizerName;
+  readonly lr: LrRule;
+  readonly weightDecay: number;
+}
+
+/** Options a method may take beyond its encoder and head widths; each recipe lists its own. */
+export type MethodOptionName = 'temperature' | 'queueSize' | 'tau';
+export const METHOD_OPTION_NAMES: readonly MethodOptionName[] = ['temperature', 'queueSize', 'tau'];
+
+/** Hidden and output widths of a method's heads. */
+export interface HeadWidths {
+  readonly hidden: number;
+  readonly output: number;
+}
+
+/** What a method's paper prescribes, in one object per method. */
+export interface MethodRecipe {
+  /** The `--method` name. */
+  readonly name: string;
+  /** Its paper, as "Authors year, title". */
+  readonly paper: string;
+  /** Whether it learns from labels (supervised methods). */
+  readonly needsLabels: boolean;
+  /** The paper's optimizer (used unless a config names another). */
+  readonly optimizer: OptimizerRecipe;
+  /** The options it takes, with the paper's values: any other option is an error. */
+  readonly defaults: Readonly<Partial<Record<MethodOptionName, number>>>;
+  /** Its heads' widths in the paper (for ResNet-50's 2048 features); see `headWidths`. */
+  readonly heads: HeadWidths;
+  /** The augmentation preset per input kind (`augment.preset` names). */
+  readonly augment: { readonly image: 'simclr' | 'byol' };
+}
+
+/**
+ * What an optimizer starts from when a config picks one the recipe does not: LARS 0.3 per 256
+ * images with weight decay 1e-6 (SimCLR's linear rule, appendix B.1), SGD 0.06 per 256 with
+ * 5e-4 (MoCo v2 and SimSiam use 0.03 and 0.05 for 200-800-epoch runs), Adam and AdamW 1e-3
+ * whatever the batch.
+ */
+export const OPTIMIZER_DEFAULTS: Readonly<Record<OptimizerName, OptimizerRecipe>> = {
+  lars: { name: 'lars', lr: { base: 0.3, scaling: 'linear' }, weightDecay: 1e-6 },
+  sgd: { name: 'sgd', lr: { base: 0.06, scaling: 'linear' }, weightDecay: 5e-4 },
+  adam: { name: 'adam', lr: { base: 1e-3, scaling: 'none' }, weightDecay: 0 },
+  adamw: { name: 'adamw', lr: { base: 1e-3, scaling: 'none' }, weightDecay: 1e-4 },
+};
+
+/** The learning rate of `rule` at batch size `batchSize`. */
+export function learningRate(rule: LrRule, batchSize: number): number {
+  switch (rule.scaling) {
+    case 'linear': return rule.base * (batchSize / 256);
+    case 'sqrt': return rule.base * Math.sqrt(batchSize);
+    case 'none': return rule.base;
+  }
+}
+
+/** An optimizer fully resolved: its name, learning rate and weight decay. */
+export interface OptimizerSettings {
+  name: OptimizerName;
+  lr: number;
+  weightDecay: number;
+}
+
+/**
+ * The optimizer of `recipe` at `batchSize`, with what a config overrides ('auto' or undefined
+ * keeps the recipe's): another optimizer takes `OPTIMIZER_DEFAULTS` for its rate and decay.
+ */
+export function optimizerSettings(
+  recipe: MethodRecipe,
+  o: { batchSize: number; optimizer?: OptimizerName | 'auto'; lr?: number | 'auto'; weightDecay?: number | 'auto' },
+): OptimizerSettings {
+  const name = o.optimizer === undefined || o.optimizer === 'auto' ? recipe.optimizer.name : o.optimizer;
+  const r = name === recipe.optimizer.name ? recipe.optimizer : OPTIMIZER_DEFAULTS[name];
+  if (!r) throw new TypeError(`optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}, got '${String(name)}'`);
+  return {
+    name,
+    lr: o.lr === undefined || o.lr === 'auto' ? learningRate(r.lr, o.batchSize) : o.lr,
+    weightDecay: o.weightDecay === undefined || o.weightDecay === 'auto' ? r.weightDecay : o.weightDecay,
+  };
+}
+
+/**
+ * The optimizer over `model`'s trainable parameters (a frozen target network's are left out).
+ * Biases and normalisation-layer parameters take no weight decay, and no LARS adaptation
+ * ("we exclude the biases and batch normalization parameters from both LARS adaptation and
+ * weight decay", Grill et al. 2020, BYOL, appendix C); momentum 0.9 for LARS and SGD.
+ */
+export function createOptimizer(model: AnyModule, s: OptimizerSettings): Optimizer<{ lr: number }> {
+  const { decay, noDecay } = splitBiasAndNorm(model); // trainable parameters only
+  const groups = (d: object, nd: object) => [{ params: decay, ...d }, { params: noDecay, ...nd }].filter((g) => g.params.length > 0);
+  switch (s.name) {
+    case 'lars':
+      return new LARS(groups({ weightDecay: s.weightDecay }, { weightDecay: 0, adaptation: false }), { lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay });
+    case 'sgd':
+      return new SGD(groups({ weightDecay: s.weightDecay }, { weightDecay: 0 }), { lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay });
+    case 'adam':
+      return new Adam(model.parameters().filter((p) => p.requiresGrad), { lr: s.lr, weightDecay: s.weightDecay });
+    case 'adamw':
+      return new AdamW(groups({ weightDecay: s.weightDecay }, { weightDecay: 0 }), { lr: s.lr, weightDecay: s.weightDecay });
+  }
+}
+
+/**
+ * Backbones with fewer features than this are the small CPU encoders (convnet-small's 128;
+ * ResNet-18 has 512): their heads are narrowed (see `headWidths`).
+ */
+export const NARROW_BACKBONE_FEATURES = 512;
+
+/**
+ * The head widths of `recipe` on a backbone of `featureDim` features: the paper's, or for a
+ * narrow backbone (< NARROW_BACKBONE_FEATURES) hidden 2 x featureDim (at least 256) and output
+ * at most 128, which suit a CPU budget better than the paper's 2048-8192-wide heads. `hiddenDim`
+ * and `outputDim` override either.
+ */
+export function headWidths(recipe: MethodRecipe, featureDim: number, o: { hiddenDim?: number; outputDim?: number } = {}): HeadWidths {
+  const narrow = featureDim < NARROW_BACKBONE_FEATURES;
+  return {
+    hidden: o.hiddenDim ?? (narrow ? Math.max(2 * featureDim, 256) : recipe.heads.hidden),
+    output: o.outputDim ?? (narrow ? Math.min(recipe.heads.output, 128) : recipe.heads.output),
+  };
+}
+
+/** The options `recipe`'s method takes, for messages: its own, then the head widths. */
+export function optionNames(recipe: MethodRecipe): string[] {
+  return [...Object.keys(recipe.defaults), 'hiddenDim', 'outputDim'];
+}

@@ -1,0 +1,90 @@
+// A run folder's layout and its plain files: config.json, metrics.jsonl, eval.json.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../io/index.js';
+import { DEFAULT_CONFIG, type TrainConfig, validateConfig } from './config.js';
+
+/** A run folder or one of its files is missing or malformed; the message names the file. */
+export class RunError extends Error {
+  override name = 'RunError';
+}
+
+/**
+ * The files of a run folder (docs/architecture.md): `config.json` (the resolved config),
+ * `metrics.jsonl` (one line per epoch), `checkpoint/last.safetensors` (everything, to resume),
+ * `checkpoint/encoder.safetensors` (the encoder alone, loadable in PyTorch), `eval.json`.
+ */
+export function runPaths(dir: string) {
+  return {
+    config: join(dir, 'config.json'),
+    metrics: join(dir, 'metrics.jsonl'),
+    checkpoint: join(dir, 'checkpoint', 'last.safetensors'),
+    encoder: join(dir, 'checkpoint', 'encoder.safetensors'),
+    evaluation: join(dir, 'eval.json'),
+  };
+}
+export type RunPaths = ReturnType<typeof runPaths>;
+
+/** Writes `value` as pretty JSON, atomically. */
+export function writeJson(path: string, value: unknown): void {
+  writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)]);
+}
+
+/** Reads a run's saved config; keys added since the run was written take their defaults (which keep the old behaviour). */
+export function readRunConfig(dir: string): TrainConfig {
+  const p = runPaths(dir).config;
+  if (!existsSync(p)) throw new RunError(`run ${dir}: no config.json (not a run folder, or the run never started)`);
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new RunError(`${p}: not JSON (${(e as Error).message})`);
+  }
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new RunError(`${p}: expected an object of settings`);
+  return validateConfig({ ...DEFAULT_CONFIG, ...saved }, p);
+}
+
+/** One line of `metrics.jsonl`: an epoch's mean loss, last learning rate, throughput, seconds and kNN monitor. */
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  lr: number;
+  images_per_second: number;
+  seconds: number;
+  /** The kNN monitor's top-1 (null without a labelled test split). */
+  knn_top1: number | null;
+}
+
+const METRIC_FIELDS = ['epoch', 'loss', 'lr', 'images_per_second', 'seconds'] as const;
+
+/** Parses metrics.jsonl: one JSON object per line, with EpochMetrics' fields; a bad line is a RunError naming it. */
+export function parseMetrics(text: string, file: string): EpochMetrics[] {
+  const out: EpochMetrics[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new RunError(`${file}:${i + 1}: not JSON (${(e as Error).message})`);
+    }
+    if (typeof v !== 'object' || v === null) throw new RunError(`${file}:${i + 1}: expected an object per line`);
+    const m = v as Record<string, unknown>;
+    for (const k of METRIC_FIELDS) {
+      if (typeof m[k] !== 'number') throw new RunError(`${file}:${i + 1}: field ${k} must be a number, got ${JSON.stringify(m[k])}`);
+    }
+    if (m.knn_top1 !== null && m.knn_top1 !== undefined && typeof m.knn_top1 !== 'number') {
+      throw new RunError(`${file}:${i + 1}: field knn_top1 must be a number or null, got ${JSON.stringify(m.knn_top1)}`);
+    }
+    out.push({
+      epoch: m.epoch as number, loss: m.loss as number, lr: m.lr as number, images_per_second: m.images_per_second as number,
+      seconds: m.seconds as number, knn_top1: (m.knn_top1 as number | null | undefined) ?? null,
+    });
+  });
+  return out;
+}
+
+/** The epochs a run's `metrics.jsonl` records (none when it is missing). */
+export function readMetrics(path: string): EpochMetrics[] {
+  return existsSync(path) ? parseMetrics(readFileSync(path, 'utf8'), path) : [];
+}

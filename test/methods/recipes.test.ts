@@ -1,0 +1,83 @@
+// Recipes: every method declares one; the trainer's optimizer, learning rate and head widths come
+// from it exactly as the rules written before recipes existed; an option a method does not take
+// is an error naming it, from the class and from a config alike.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  BYOL, createMethod, headWidths, METHOD_NAMES, METHOD_OPTION_NAMES, MoCo, NNCLR, OPTIMIZER_NAMES, optimizerSettings, recipeOf, SimCLR,
+} from '../../src/methods/index.js';
+import { PRESETS } from '../../src/augment/index.js';
+import { createEncoder, type Encoder } from '../../src/nn/index.js';
+import { ConfigError, DEFAULT_CONFIG, validateConfig } from '../../src/run/index.js';
+
+const encoder = (): Encoder => createEncoder('mlp', { inputDim: 4, hiddenDims: [8] });
+
+/** The learning-rate and weight-decay rule the trainer had before recipes (a table keyed by method name), as an oracle. */
+function legacy(method: string, optimizer: string, batch: number): { name: string; lr: number; weightDecay: number } {
+  const auto: Record<string, string> = { simclr: 'lars', byol: 'lars', nnclr: 'lars', barlowtwins: 'lars', vicreg: 'lars', supcon: 'lars', moco: 'sgd', simsiam: 'sgd' };
+  const name = optimizer === 'auto' ? auto[method]! : optimizer;
+  const lrs: Record<string, number> = { lars: 0.3, sgd: 0.06, adam: 1e-3, adamw: 1e-3 };
+  const wds: Record<string, number> = { lars: 1e-6, sgd: 5e-4, adam: 0, adamw: 1e-4 };
+  const sqrt = name === 'lars' && ['simclr', 'nnclr', 'supcon'].includes(method);
+  const lr = sqrt ? 0.075 * Math.sqrt(batch) : lrs[name]! * (name === 'adam' || name === 'adamw' ? 1 : batch / 256);
+  return { name, lr, weightDecay: wds[name]! };
+}
+
+describe('recipes', () => {
+  test('every method declares a complete recipe under its --method name', () => {
+    for (const name of METHOD_NAMES) {
+      const r = recipeOf(name);
+      assert.equal(r.name, name);
+      assert.match(r.paper, /^[A-Z][\w &.]+ 20\d\d, /, `${name}: paper`);
+      assert.ok(OPTIMIZER_NAMES.includes(r.optimizer.name), `${name}: optimizer`);
+      assert.ok(r.optimizer.lr.base > 0 && r.optimizer.weightDecay >= 0, `${name}: lr and weight decay`);
+      assert.ok(Number.isInteger(r.heads.hidden) && Number.isInteger(r.heads.output), `${name}: heads`);
+      assert.ok(r.augment.image in PRESETS, `${name}: preset`);
+      for (const k of Object.keys(r.defaults)) assert.ok((METHOD_OPTION_NAMES as readonly string[]).includes(k), `${name}: option ${k}`);
+      const m = createMethod(name, { encoder });
+      assert.equal(m.recipe, r);
+      assert.equal(m.methodName, name);
+      assert.equal(m.needsLabels, name === 'supcon');
+      m.dispose();
+    }
+    assert.throws(() => recipeOf('simclear'), /unknown method 'simclear'; known: simclr, nnclr/);
+  });
+
+  test('optimizer, learning rate and weight decay equal the rules before recipes, for every method, optimizer and batch size', () => {
+    for (const name of METHOD_NAMES) {
+      for (const optimizer of ['auto', ...OPTIMIZER_NAMES] as const) {
+        for (const batchSize of [64, 256, 1024]) {
+          const got = optimizerSettings(recipeOf(name), { batchSize, optimizer });
+          const want = legacy(name, optimizer, batchSize);
+          assert.equal(got.name, want.name, `${name}/${optimizer}/${batchSize}`);
+          assert.ok(Math.abs(got.lr - want.lr) < 1e-12, `${name}/${optimizer}/${batchSize}: lr ${got.lr} vs ${want.lr}`);
+          assert.equal(got.weightDecay, want.weightDecay, `${name}/${optimizer}/${batchSize}: weight decay`);
+        }
+      }
+    }
+    assert.equal(optimizerSettings(SimCLR.recipe, { batchSize: 256 }).lr, 1.2, "SimCLR's 0.075 sqrt(256)");
+    assert.deepEqual(optimizerSettings(MoCo.recipe, { batchSize: 256, lr: 0.5, weightDecay: 0 }), { name: 'sgd', lr: 0.5, weightDecay: 0 }, 'a config overrides');
+  });
+
+  test('head widths: the paper\'s from 512 features up, narrowed below (hidden 2 d >= 256, output <= 128); options override', () => {
+    assert.deepEqual(headWidths(BYOL.recipe, 512), { hidden: 4096, output: 256 });
+    assert.deepEqual(headWidths(BYOL.recipe, 128), { hidden: 256, output: 128 });
+    assert.deepEqual(headWidths(NNCLR.recipe, 200), { hidden: 400, output: 128 });
+    assert.deepEqual(headWidths(SimCLR.recipe, 2048, { hiddenDim: 64 }), { hidden: 64, output: 128 });
+    const m = new SimCLR({ encoder, outputDim: 16 });
+    assert.deepEqual(m.widths, { hidden: 256, output: 16 });
+    assert.deepEqual(m.projectionHead.stateDict()['layers.3.weight']?.shape, [16, 256]);
+    m.dispose();
+  });
+
+  test('an option the method does not take is an error naming it: from the class and from a config', () => {
+    assert.throws(() => new SimCLR({ encoder, queueSize: 4096 }), /SimCLR: simclr takes no queueSize \(its options: temperature, hiddenDim, outputDim\)/);
+    assert.throws(() => new BYOL({ encoder, temperature: 0.2 }), /BYOL: byol takes no temperature \(its options: tau, hiddenDim, outputDim\)/);
+    assert.throws(() => new SimCLR({ encoder, temprature: 0.2 } as never), /SimCLR: unknown option 'temprature'/);
+    assert.throws(() => new MoCo({ encoder, tau: 1.5 }), /MoCo: tau must be a number in \[0, 1\], got 1.5/);
+    assert.throws(() => new NNCLR({ encoder, queueSize: 0 }), /NNCLR: queueSize must be a positive integer, got 0/);
+    assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, queueSize: 4096 }), (e: unknown) => e instanceof ConfigError && /'queueSize': simclr takes no queueSize/.test(e.message));
+    assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, method: 'simsiam', tau: 0.9, temperature: 0.1 }), /'temperature': simsiam takes no temperature .*; 'tau': simsiam takes no tau/);
+    assert.equal(validateConfig({ ...DEFAULT_CONFIG, method: 'moco', queueSize: 1024, tau: 0.9 }).queueSize, 1024);
+  });
+});
