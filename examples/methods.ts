@@ -1,6 +1,7 @@
 // One runnable example per method: each built to its paper's recipe (the recipe its file
 // declares: options, heads, optimizer), then trained for a few steps on Fashion-MNIST by a
-// hand-written loop around the trainer's step.
+// hand-written loop around the trainer's step: as images, or as sequences of 28 rows for a
+// method that learns from sequences only (CPC).
 //
 //   node dist/examples/methods.js                 # every method, 20 steps each
 //   node dist/examples/methods.js byol supcon --steps 50
@@ -9,15 +10,30 @@
 // monitor, checkpoints); this file shows what that trainer does underneath.
 import { augment, data, memory, methods, nn, scope, training, type Tensor } from '../src/index.js';
 
-const encoder = (): nn.Encoder => nn.createEncoder('convnet-small', { inChannels: 1 });
 const BATCH = 128;
+
+/**
+ * What `recipe`'s method trains on here: Fashion-MNIST images with convnet-small and the mnist28
+ * views or, for a method that learns from sequences only (CPC), Fashion-MNIST as 28 steps of 28
+ * features with the encoder and views its recipe names for sequences.
+ */
+function setting(recipe: methods.MethodRecipe): { encoder: () => nn.Encoder; views: augment.ViewTransform; dataset: data.Dataset } {
+  if (recipe.inputs.includes('image')) {
+    return { encoder: () => nn.createEncoder('convnet-small', { inChannels: 1 }), views: augment.mnist28(), dataset: data.fashionMNIST({ split: 'train' }) };
+  }
+  return {
+    encoder: () => nn.createEncoder(recipe.encoder?.sequence ?? 'gru', { inputSize: 28 }),
+    views: augment.preset(recipe.augment.sequence as augment.PresetName),
+    dataset: data.fashionMNISTSeq({ split: 'train' }),
+  };
+}
 
 /**
  * The method named `name`, built to its recipe (`methods.SimCLR.recipe`, ...: the paper's
  * temperature, queue, τ and head widths), and the recipe's optimizer at this batch size (see
  * src/methods/ for each recipe and its citations).
  */
-function build(name: methods.MethodName, steps: number): { method: methods.Method; optimizer: ReturnType<typeof methods.createOptimizer> } {
+function build(name: methods.MethodName, encoder: () => nn.Encoder, steps: number): { method: methods.Method; optimizer: ReturnType<typeof methods.createOptimizer> } {
   const method = methods.createMethod(name, { encoder, totalSteps: steps }); // totalSteps: BYOL's and MoCo's EMA schedule
   const optimizer = methods.createOptimizer(method, methods.optimizerSettings(method.recipe, { batchSize: BATCH }));
   return { method, optimizer };
@@ -25,17 +41,17 @@ function build(name: methods.MethodName, steps: number): { method: methods.Metho
 
 /** Trains `name` for `steps` batches of 128 and returns the first and last losses. */
 export async function runMethod(name: methods.MethodName, steps: number): Promise<{ first: number; last: number; tensorsBefore: number; tensorsAfter: number }> {
-  const { method, optimizer } = build(name, steps);
-  const views = augment.mnist28(); // two views: crop, flip, brightness/contrast jitter
-  const loader = new data.Loader(data.fashionMNIST({ split: 'train' }), { batchSize: BATCH, shuffle: true, seed: 0, dropLast: true });
+  const { encoder, views, dataset } = setting(methods.recipeOf(name));
+  const { method, optimizer } = build(name, encoder, steps);
+  const loader = new data.Loader(dataset, { batchSize: BATCH, shuffle: true, seed: 0, dropLast: true });
   const losses: number[] = [];
   let tensorsBefore = -1;
   let tensorsAfter = -1;
   for await (const batch of loader.epoch(0)) {
     const loss = scope(() => {
-      const v: Tensor[] = views.views(batch.x); // 2 x (128, 1, 28, 28)
+      const v: Tensor[] = views.views(batch.x, batch.lengths); // 2 x (128, 1, 28, 28) images or (128, 28, 28) sequences
       // The trainer's step: forward, backward, optimizer step, zeroGrad, then the method's afterStep (EMA targets and queues move).
-      return training.trainStep(method, v, batch.y, optimizer).item();
+      return training.trainStep(method, v, batch.y, optimizer, { lengths: batch.lengths }).item();
     });
     losses.push(loss);
     // Live tensors after the first step (the optimizer's state now exists) and after the last.

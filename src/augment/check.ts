@@ -1,5 +1,5 @@
 // Input validation shared by the augmentations: every op names itself and the problem.
-import { isFloating, Tensor } from '../tensor/index.js';
+import { isFloating, scope, Tensor } from '../tensor/index.js';
 
 /**
  * Checks that `x` is a batch of float images (N, C, H, W) with values in [0, 1], as the
@@ -15,6 +15,41 @@ export function checkImages(op: string, x: unknown, channels?: readonly number[]
   if (channels && !channels.includes(x.shape[1]!)) {
     throw new TypeError(`${op}: expected ${channels.join(' or ')} channels, got ${x.shape[1]} (shape [${x.shape.join(', ')}])`);
   }
+}
+
+/**
+ * Checks that `x` is a batch the multi-step transforms (`Compose`, `RandomApply`, `TwoViews`)
+ * accept: float images (N, C, H, W) or float sequences (N, T, C). Each op checks the rest.
+ */
+export function checkBatch(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor of images (N, C, H, W) or sequences (N, T, C), got ${describe(x)}`);
+  if (x.ndim === 4) return checkImages(op, x);
+  if (x.ndim !== 3) throw new TypeError(`${op}: expected images (N, C, H, W) or sequences (N, T, C), got shape [${x.shape.join(', ')}]`);
+  if (!isFloating(x.dtype)) throw new TypeError(`${op}: expected floating-point sequences, got dtype ${x.dtype}`);
+}
+
+/**
+ * Checks a batch of sequences (N, T, C), floating point, zero-padded after each sequence's end,
+ * and its `lengths`: null / undefined (every sequence has all T steps) or an integer tensor (N)
+ * on the device of `x` with values in [1, T]. Returns the lengths as numbers (all T when null);
+ * reading them is the only transfer from the device.
+ */
+export function checkSequences(op: string, x: unknown, lengths: unknown): Int32Array {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor of sequences (N, T, C), got ${describe(x)}`);
+  if (x.ndim !== 3) throw new TypeError(`${op}: expected sequences of shape (N, T, C), got shape [${x.shape.join(', ')}]`);
+  if (!isFloating(x.dtype)) throw new TypeError(`${op}: expected floating-point sequences, got dtype ${x.dtype}`);
+  const [n, t] = x.shape as [number, number, number];
+  if (lengths === null || lengths === undefined) return new Int32Array(n).fill(t);
+  if (!(lengths instanceof Tensor)) throw new TypeError(`${op}: lengths must be a Tensor (N) or null, got ${describe(lengths)}`);
+  if (lengths.ndim !== 1 || lengths.shape[0] !== n) {
+    throw new TypeError(`${op}: lengths must have shape [${n}] (one per sequence), got [${lengths.shape.join(', ')}]`);
+  }
+  if (isFloating(lengths.dtype) || lengths.dtype === 'bool') throw new TypeError(`${op}: lengths must be integers (int64), got dtype ${lengths.dtype}`);
+  if (lengths.device !== x.device) throw new TypeError(`${op}: lengths must be on ${x.device} with the sequences, got ${lengths.device}`);
+  const steps = scope(() => lengths.to({ dtype: 'int32', device: 'cpu' }).data()) as Int32Array; // (N,)
+  const bad = steps.findIndex((l) => l < 1 || l > t);
+  if (bad >= 0) throw new RangeError(`${op}: lengths[${bad}] is ${steps[bad]}, outside [1, ${t}] (T = ${t})`);
+  return steps;
 }
 
 function describe(x: unknown): string {

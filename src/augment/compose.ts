@@ -1,12 +1,12 @@
 // Compose and RandomApply: pipelines of batched augmentations with per-op probabilities.
 import { scope, type Tensor } from '../tensor/index.js';
-import { checkImages, checkProbability } from './check.js';
+import { checkBatch, checkProbability } from './check.js';
 import { applyToSamples, bernoulli, indicesOf } from './random.js';
 import type { Augmentation } from './types.js';
 
 /**
  * Applies `op` to each sample with probability p (torchvision's `RandomApply`), running it on
- * the selected samples only. `op` must keep the image shape.
+ * the selected samples only (with their lengths, for sequences). `op` must keep the shape.
  */
 export class RandomApply implements Augmentation {
   readonly op: Augmentation;
@@ -19,10 +19,10 @@ export class RandomApply implements Augmentation {
   get name(): string {
     return `RandomApply(${this.op.name}, p=${this.p})`;
   }
-  apply(x: Tensor): Tensor {
-    checkImages('RandomApply', x);
+  apply(x: Tensor, lengths: Tensor | null = null): Tensor {
+    checkBatch('RandomApply', x);
     const on = indicesOf(bernoulli(x.shape[0]!, this.p));
-    const y = applyToSamples(x, on, (sub) => this.op.apply(sub));
+    const y = applyToSamples(x, on, (sub, _, subLengths) => this.op.apply(sub, subLengths), lengths);
     return y === x ? x.clone() : y;
   }
 }
@@ -31,8 +31,9 @@ export class RandomApply implements Augmentation {
 export type ComposeStep = Augmentation | { op: Augmentation; p: number };
 
 /**
- * Applies ops in order (torchvision's `Compose`); a step `{ op, p }` is applied to each sample
- * with probability p. Intermediate batches are freed as soon as the next op has run.
+ * Applies ops in order (torchvision's `Compose`) to images or to sequences, handing every op the
+ * batch's `lengths`; a step `{ op, p }` is applied to each sample with probability p.
+ * Intermediate batches are freed as soon as the next op has run.
  */
 export class Compose implements Augmentation {
   readonly ops: readonly Augmentation[];
@@ -47,12 +48,12 @@ export class Compose implements Augmentation {
   get name(): string {
     return `Compose(${this.ops.map((o) => o.name).join(', ')})`;
   }
-  apply(x: Tensor): Tensor {
-    checkImages('Compose', x);
+  apply(x: Tensor, lengths: Tensor | null = null): Tensor {
+    checkBatch('Compose', x);
     let y = x;
     for (const op of this.ops) {
       const prev = y;
-      y = scope(() => op.apply(prev));
+      y = scope(() => op.apply(prev, lengths));
       if (prev !== x) prev.dispose();
     }
     return y === x ? x.clone() : y;

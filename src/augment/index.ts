@@ -1,5 +1,7 @@
-// Batched image augmentations on tensors (N, C, H, W), with per-sample random parameters drawn
-// from the engine's seeded generator, and the multi-view presets of SimCLR, BYOL and friends.
+// Batched image augmentations on tensors (N, C, H, W) and sequence augmentations on (N, T, C) with
+// lengths (sequence/: Um et al. 2017, Le Guennec et al. 2016, TS-TCC, TS2Vec), with per-sample
+// random parameters drawn from the engine's seeded generator, and the multi-view presets of
+// SimCLR, BYOL and friends, and TS-TCC's.
 //
 // Against torchvision 0.14 (tests compare numerically, test/augment/*.test.ts):
 // - brightness, contrast, saturation, grayscale, solarize, normalize, Gaussian blur: the same
@@ -16,7 +18,7 @@
 //   stream: the same seed repeats our draws, not torchvision's.
 // - ColorJitter: the order of the four ops is a random permutation per sample, as torchvision's
 //   per-call `randperm(4)`.
-export type { Augmentation, ViewTransform } from './types.js';
+export type { Augmentation, ViewTransform, PresetOptions } from './types.js';
 export { isViewTransform } from './types.js';
 export {
   rgbToGrayscale, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, rgbToHsv, hsvToRgb,
@@ -32,5 +34,11 @@ export { RandomSolarize } from './solarize.js';
 export { Normalize, IMAGENET_MEAN, IMAGENET_STD } from './normalize.js';
 export { Compose, RandomApply, type ComposeStep } from './compose.js';
 export { TwoViews, MultiCrop, type CropGroup } from './views.js';
-export { simclr, byol, cifar32, mnist28, preset, PRESETS, type PresetName, type PresetOptions } from './presets.js';
+export { simclr, byol, cifar32, mnist28, preset, PRESETS, PRESET_INPUTS, type PresetName } from './presets.js';
+export { SequenceAugmentation } from './sequence/base.js';
+export { RandomJitter, Scaling, MagnitudeWarp } from './sequence/magnitude.js';
+export { TimeWarp, WindowSlice, SegmentPermutation } from './sequence/time.js';
+export { TimestampMask, ChannelDropout } from './sequence/masking.js';
+export { SplineBasis } from './sequence/spline.js';
+export { tsWeak, tsStrong, tsSimclr } from './sequence/presets.js';
 export { writeViewGrid, type GridOptions } from './grid.js';

@@ -7,22 +7,9 @@ import { RandomGrayscale } from './grayscale.js';
 import { Normalize } from './normalize.js';
 import { RandomResizedCrop } from './resized-crop.js';
 import { RandomSolarize } from './solarize.js';
+import { tsSimclr, tsStrong, tsWeak } from './sequence/presets.js';
+import type { PresetOptions } from './types.js';
 import { TwoViews } from './views.js';
-
-export interface PresetOptions {
-  /** Output side (square) or [height, width]. */
-  size?: number | readonly [number, number];
-  /** Appended per-channel standardisation, if given. */
-  normalize?: { mean: readonly number[]; std: readonly number[] };
-  /** The crop's area range as fractions of the image (replaces the preset's, e.g. [0.08, 1]). */
-  cropScale?: readonly [number, number];
-  /**
-   * SimCLR's colour-distortion strength s (appendix A): jitter brightness, contrast and saturation
-   * 0.8 s, hue 0.2 s. Replaces the preset's (simclr and mnist28 1, cifar32 0.5; BYOL's own values
-   * scale with s / 0.5). 0 turns jitter off.
-   */
-  colorStrength?: number;
-}
 
 /** Jitter factors per unit of strength s: SimCLR's (appendix A) unless a preset gives its own. */
 interface JitterFactors { brightness: number; contrast: number; saturation?: number; hue?: number }
@@ -112,11 +99,16 @@ export function mnist28(o: PresetOptions = {}): TwoViews {
   ], o));
 }
 
-/** The presets by name (for the CLI and configs). */
-export const PRESETS = { simclr, byol, cifar32, mnist28 } as const;
+/** The presets by name (for the CLI and configs): the image presets, then the sequence presets. */
+export const PRESETS = { simclr, byol, cifar32, mnist28, 'ts-weak': tsWeak, 'ts-strong': tsStrong, 'ts-simclr': tsSimclr } as const;
 export type PresetName = keyof typeof PRESETS;
 
-/** A preset by name, e.g. `preset('simclr', { size: 96 })`. */
+/** What each preset augments: images (N, C, H, W) or sequences (N, T, C). */
+export const PRESET_INPUTS: Readonly<Record<PresetName, 'image' | 'sequence'>> = {
+  simclr: 'image', byol: 'image', cifar32: 'image', mnist28: 'image', 'ts-weak': 'sequence', 'ts-strong': 'sequence', 'ts-simclr': 'sequence',
+};
+
+/** A preset by name, e.g. `preset('simclr', { size: 96 })` or `preset('ts-simclr')`. */
 export function preset(name: PresetName, o: PresetOptions = {}): TwoViews {
   const make = (PRESETS as Record<string, (o: PresetOptions) => TwoViews>)[name];
   if (!make) throw new TypeError(`preset: unknown preset '${String(name)}' (known: ${Object.keys(PRESETS).join(', ')})`);

@@ -53,18 +53,22 @@ export function indicesOf(mask: Uint8Array): number[] {
 
 /**
  * Applies `fn` to the samples `idx` of `x` only (gather, op, scatter), so that an op with
- * probability p costs p of its full-batch price. `fn` gets the sub-batch and the positions of its
- * samples in `x`, and must keep the shape. Returns a new tensor (or `x` itself when idx is empty).
+ * probability p costs p of its full-batch price. `fn` gets the sub-batch, the positions of its
+ * samples in `x` and, for sequences, their `lengths` (null stays null), and must keep the shape.
+ * Returns a new tensor (or `x` itself when idx is empty).
  */
-export function applyToSamples(x: Tensor, idx: readonly number[], fn: (sub: Tensor, idx: readonly number[]) => Tensor): Tensor {
+export function applyToSamples(
+  x: Tensor, idx: readonly number[], fn: (sub: Tensor, idx: readonly number[], lengths: Tensor | null) => Tensor, lengths: Tensor | null = null,
+): Tensor {
   const n = x.shape[0]!;
   if (idx.length === 0) return x;
-  if (idx.length === n) return fn(x, idx);
+  if (idx.length === n) return fn(x, idx, lengths);
   return scope(() => {
     const index = tensor(BigInt64Array.from(idx, (i) => BigInt(i)), { device: x.device }); // (k,) int64
-    const y = fn(x.indexSelect(0, index), idx); // (k, C, H, W)
+    const y = fn(x.indexSelect(0, index), idx, lengths && lengths.indexSelect(0, index)); // (k, ...) as x
     if (y.ndim !== x.ndim || y.shape.some((s, i) => i > 0 && s !== x.shape[i])) {
-      throw new Error(`applyToSamples: the op changed the image shape from [${x.shape.slice(1).join(', ')}] to [${y.shape.slice(1).join(', ')}]`);
+      const what = x.ndim === 3 ? 'sequence' : 'image';
+      throw new Error(`applyToSamples: the op changed the ${what} shape from [${x.shape.slice(1).join(', ')}] to [${y.shape.slice(1).join(', ')}]`);
     }
     return x.indexCopy(0, index, y.to(x.dtype));
   });

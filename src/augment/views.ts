@@ -1,14 +1,15 @@
 // Multi-view transforms: two views (SimCLR), asymmetric views (BYOL), multi-crop (SwAV).
 import { scope, type Tensor } from '../tensor/index.js';
-import { checkImages, checkRange, checkSize } from './check.js';
+import { checkBatch, checkImages, checkRange, checkSize } from './check.js';
 import { Compose } from './compose.js';
 import { RandomResizedCrop } from './resized-crop.js';
 import type { Augmentation, ViewTransform } from './types.js';
 
 /**
- * Two views of each image (SimCLR, Chen et al. 2020: "two separate data augmentation operators
- * ... applied to each data example to obtain two correlated views"). With `second`, the views
- * come from different pipelines, as BYOL's asymmetric t and t' (Grill et al. 2020).
+ * Two views of each image or sequence (SimCLR, Chen et al. 2020: "two separate data augmentation
+ * operators ... applied to each data example to obtain two correlated views"). With `second`,
+ * the views come from different pipelines, as BYOL's asymmetric t and t' (Grill et al. 2020).
+ * Sequences (N, T, C) come with their `lengths` (N), which both pipelines get.
  */
 export class TwoViews implements ViewTransform {
   readonly first: Augmentation;
@@ -22,9 +23,9 @@ export class TwoViews implements ViewTransform {
   get name(): string {
     return this.first === this.second ? `TwoViews(${this.first.name})` : `TwoViews(${this.first.name}; ${this.second.name})`;
   }
-  views(x: Tensor): Tensor[] {
-    checkImages('TwoViews', x);
-    return [scope(() => this.first.apply(x)), scope(() => this.second.apply(x))];
+  views(x: Tensor, lengths: Tensor | null = null): Tensor[] {
+    checkBatch('TwoViews', x);
+    return [scope(() => this.first.apply(x, lengths)), scope(() => this.second.apply(x, lengths))];
   }
 }
 

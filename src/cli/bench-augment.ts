@@ -1,9 +1,12 @@
 // `contrastive bench augment`: throughput of a multi-view augmentation preset on batches, the
 // figure bench/augment.ts compares with torchvision's transforms in a DataLoader.
 import type { Command } from 'commander';
-import { preset, PRESETS, type PresetName } from '../augment/index.js';
+import { preset, PRESET_INPUTS, type PresetName } from '../augment/index.js';
 import { getNumThreads, manualSeed, memory, scope, setNumThreads, tensor, type Device, type Tensor } from '../tensor/index.js';
 import { positiveInt } from './options.js';
+
+/** The presets `bench augment` times: those of images (it feeds image batches). */
+const IMAGE_PRESETS = Object.keys(PRESET_INPUTS).filter((p) => PRESET_INPUTS[p as PresetName] === 'image');
 
 /** What `bench augment` measures. */
 export interface BenchAugmentOptions {
@@ -116,7 +119,7 @@ export function benchAugment(o: BenchAugmentOptions): BenchAugmentResult {
 export function registerBenchAugment(bench: Command): void {
   bench.command('augment')
     .description('time a multi-view augmentation preset on batches of uint8 images (images/s counts source images, each turned into all its views)')
-    .option('--preset <name>', `preset (${Object.keys(PRESETS).join(', ')})`, 'simclr')
+    .option('--preset <name>', `an image preset (${IMAGE_PRESETS.join(', ')})`, 'simclr')
     .option('--image-size <n>', 'output side (inputs have the same side)', positiveInt('--image-size'), 32)
     .option('--batch-size <n>', 'images per batch', positiveInt('--batch-size'), 256)
     .option('--steps <n>', 'timed batches', positiveInt('--steps'), 20)
@@ -125,7 +128,7 @@ export function registerBenchAugment(bench: Command): void {
     .option('--threads <n>', 'intra-op threads (default: all cores)', positiveInt('--threads'))
     .option('--json', 'print one JSON object on stdout')
     .action((o: { preset: string; imageSize: number; batchSize: number; steps: number; warmup: number; device: string; threads?: number; json?: boolean }) => {
-      if (!(o.preset in PRESETS)) throw new Error(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got '${o.preset}'`);
+      if (!IMAGE_PRESETS.includes(o.preset)) throw new Error(`--preset must be one of ${IMAGE_PRESETS.join(', ')}, got '${o.preset}'`);
       if (o.device !== 'cpu' && o.device !== 'cuda') throw new Error(`--device must be cpu or cuda, got '${o.device}'`);
       if (!Number.isInteger(o.warmup) || o.warmup < 0) throw new Error('--warmup must be a non-negative integer');
       const r = benchAugment({ ...o, preset: o.preset as PresetName, device: o.device as Device });

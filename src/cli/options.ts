@@ -38,6 +38,37 @@ export function pair(flag: string) {
   };
 }
 
+/**
+ * Settings 'key=value,key=value' (or one JSON object): each value is read as JSON (numbers,
+ * true/false, [lists]) and otherwise kept as a string: `hiddenSize=128,bidirectional=true,pooling=mean`.
+ */
+export function keyValues(flag: string) {
+  return (v: string): Record<string, unknown> => {
+    const text = v.trim();
+    if (text.startsWith('{')) {
+      let o: unknown;
+      try {
+        o = JSON.parse(text);
+      } catch (e) {
+        throw new InvalidArgumentError(`${flag}: not a JSON object (${(e as Error).message}): '${v}'`);
+      }
+      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InvalidArgumentError(`${flag} expects a JSON object, got '${v}'`);
+      return o as Record<string, unknown>;
+    }
+    const out: Record<string, unknown> = {};
+    for (const part of text.split(/,(?=\s*[A-Za-z_]\w*\s*=)/)) {
+      const m = /^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/.exec(part);
+      if (!m || m[2] === '') throw new InvalidArgumentError(`${flag} expects key=value pairs separated by commas, got '${part}' in '${v}'`);
+      try {
+        out[m[1]!] = JSON.parse(m[2]!);
+      } catch {
+        out[m[1]!] = m[2];
+      }
+    }
+    return out;
+  };
+}
+
 export function bool(flag: string) {
   return (v: string): boolean => {
     if (v === 'true' || v === '1') return true;

@@ -11,7 +11,7 @@ export function registerReport(p: Command): void {
     .description('write the HTML report of a run: curves, evaluation, UMAP map of embeddings, neighbours, augmented views')
     .requiredOption('--run <dir>', 'the run folder (from contrastive train)')
     .option('--out <file>', 'where to write the report (default DIR/report.html)')
-    .option('--map-points <n>', 'test images on the embedding map, evenly spaced (default 2000)', int('--map-points'))
+    .option('--map-points <n>', 'test items (images or series) on the embedding map, evenly spaced (default 2000)', int('--map-points'))
     .option('--seed <n>', 'seed of the UMAP layout and the augmentation draw (default: the run\'s seed)', int('--seed'))
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: ReportFlags) => {

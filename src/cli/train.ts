@@ -1,11 +1,12 @@
 // `contrastive train`: trains, evaluates, writes the report and leaves a run folder.
 import type { Command } from 'commander';
 import { METHOD_NAMES, type MethodOptionName, OPTIMIZER_NAMES, recipeOf } from '../methods/index.js';
+import { PRESETS } from '../augment/index.js';
 import { encoderNames } from '../nn/index.js';
 import { reportCallback } from '../report/index.js';
 import { ConfigError, readConfigFile, resolveConfig, RunError, type TrainConfig } from '../run/index.js';
 import { NonFiniteLossError, train } from '../train/index.js';
-import { bool, int, num, pair, printJson, sigintSignal } from './options.js';
+import { bool, int, keyValues, num, pair, printJson, sigintSignal } from './options.js';
 
 /** The methods whose recipe takes `option`, for the help text. */
 function takenBy(option: MethodOptionName): string {
@@ -14,11 +15,12 @@ function takenBy(option: MethodOptionName): string {
 
 /** Each config key's flag (commander names its value by the key: `--batch-size` is `batchSize`), help and parser. */
 const CONFIG_FLAGS: readonly [key: keyof TrainConfig, flag: string, help: string, parse?: (v: string) => unknown][] = [
-  ['data', '--data <name|path>', 'fashion-mnist, mnist, or a folder of images'],
+  ['data', '--data <name|path>', 'fashion-mnist, mnist, fashion-mnist-seq (28 steps of 28 features), a file of series (.csv, .tsv, .jsonl, .npy), or a folder of images or series'],
   ['method', '--method <name>', METHOD_NAMES.join(', ')],
-  ['encoder', '--encoder <name>', `auto (convnet28 for 28x28 images, else convnet-small), ${encoderNames().join(', ')}`],
+  ['encoder', '--encoder <name>', `auto (convnet28 for 28x28 images, else convnet-small; gru for sequences), ${encoderNames().join(', ')}`],
+  ['encoderOptions', '--encoder-options <k=v,...>', "the encoder's options, e.g. hiddenSize=128,bidirectional=false,pooling=mean", keyValues('--encoder-options')],
   ['epochs', '--epochs <n>', 'epochs', int('--epochs')],
-  ['batchSize', '--batch-size <n>', 'images per step', int('--batch-size')],
+  ['batchSize', '--batch-size <n>', 'samples per step', int('--batch-size')],
   ['device', '--device <name>', 'cpu, cuda or cuda:N'],
   ['seed', '--seed <n>', 'random seed', int('--seed')],
   ['out', '--out <dir>', 'the run folder'],
@@ -33,12 +35,12 @@ const CONFIG_FLAGS: readonly [key: keyof TrainConfig, flag: string, help: string
   ['outputDim', '--output-dim <n>', 'output width of the projection head', int('--output-dim')],
   ['bf16', '--bf16 <bool>', 'bf16 autocast (default: where the CPU supports it)', bool('--bf16')],
   ['channelsLast', '--channels-last <bool>', 'channels-last memory format', bool('--channels-last')],
-  ['augment', '--augment <preset>', 'auto, mnist28, cifar32, simclr, byol'],
+  ['augment', '--augment <preset>', `auto, ${Object.keys(PRESETS).join(', ')}`],
   ['cropScale', '--crop-scale <min,max>', "the crop's area range as fractions of the image (default: the preset's)", pair('--crop-scale')],
   ['colorStrength', '--color-strength <s>', "colour-distortion strength s: jitter 0.8 s, 0 for none (default: the preset's)", num('--color-strength')],
   ['imageSize', '--image-size <n>', 'image side', int('--image-size')],
-  ['trainLimit', '--train-limit <n>', 'use only n training images, spread evenly', int('--train-limit')],
-  ['testLimit', '--test-limit <n>', 'use only n test images, spread evenly', int('--test-limit')],
+  ['trainLimit', '--train-limit <n>', 'use only n training samples, spread evenly', int('--train-limit')],
+  ['testLimit', '--test-limit <n>', 'use only n test samples, spread evenly', int('--test-limit')],
   ['linearProbe', '--linear-probe <bool>', 'run the linear probe in the final evaluation', bool('--linear-probe')],
 ];
 

@@ -36,11 +36,15 @@ export interface BuiltinInfo {
   counts: { train: number; test: number };
 }
 
-/** A built-in dataset: 28x28 grayscale uint8 images (1, 28, 28) with labels, and where it came from. */
+/**
+ * A built-in dataset: 28x28 grayscale uint8 images with labels, and where it came from. Each
+ * item is an image (1, 28, 28), or (`fashionMNISTSeq`) the same bytes read as a sequence
+ * (28, 28): 28 steps (rows) of 28 features (pixels).
+ */
 export class BuiltinDataset extends TensorDataset {
   readonly info: BuiltinInfo;
-  constructor(data: Uint8Array, labels: Int32Array, classes: readonly string[], info: BuiltinInfo) {
-    super(data, { shape: [labels.length, 1, SIDE, SIDE], labels, classes });
+  constructor(data: Uint8Array, labels: Int32Array, classes: readonly string[], info: BuiltinInfo, sampleShape: readonly number[] = [1, SIDE, SIDE]) {
+    super(data, { shape: [labels.length, ...sampleShape], labels, classes });
     this.info = info;
   }
 }
@@ -203,6 +207,19 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  */
 export function fashionMNIST(o: BuiltinOptions = {}): BuiltinDataset {
   return load(SPECS['fashion-mnist'], o);
+}
+
+/**
+ * Fashion-MNIST as sequences, the sequential benchmark of recurrent networks (row by row, as
+ * "sequential MNIST"; Le, Jaitly & Hinton 2015 read it pixel by pixel): each image is 28 steps
+ * of 28 features, its rows top to bottom, sampleShape [28, 28] (T, C). The same split and items
+ * as `fashionMNIST` (its cache), and the same bytes: a view, no copy. Every sequence is full
+ * (no lengths). The items are uint8 pixels; the loader divides them by 255, so batches are
+ * float32 (B, 28, 28) in [0, 1], equal to the image batches reshaped.
+ */
+export function fashionMNISTSeq(o: BuiltinOptions = {}): BuiltinDataset {
+  const images = fashionMNIST(o);
+  return new BuiltinDataset(images.data as Uint8Array, images.labels!, images.classes, images.info, [SIDE, SIDE]);
 }
 
 /**

@@ -1,9 +1,9 @@
 // ImageFolder: images on disk (jpg, png, webp), decoded and resized through sharp (libvips).
-import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { extname, join, relative } from 'node:path';
+import { relative } from 'node:path';
 import sharp from 'sharp';
 import { checkIndices, type Dataset, type RawBatch } from './dataset.js';
+import { pool, scanClassFolders } from './folder-scan.js';
 
 export interface ImageFolderOptions {
   /** Output size: a side (square) or [height, width]. */
@@ -54,32 +54,6 @@ export async function decodeImage(file: string, height: number, width: number, c
     for (let p = 0; p < hw; p++) out[ch * hw + p] = data[p * c + from]!;
   }
   return out;
-}
-
-/** Lists image files under `dir`, recursively, sorted, skipping dot-files and dot-folders. */
-async function listImages(dir: string, extensions: ReadonlySet<string>): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listImages(p, extensions)));
-    else if (e.isFile() && extensions.has(extname(e.name).toLowerCase())) out.push(p);
-  }
-  return out;
-}
-
-/** Runs `fn` on every item with at most `limit` in flight. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**
@@ -133,47 +107,8 @@ export class ImageFolder implements Dataset {
     if (o.fit !== undefined && o.fit !== 'cover' && o.fit !== 'fill') throw new TypeError(`ImageFolder: fit must be 'cover' or 'fill', got '${String(o.fit)}'`);
     const extensions = new Set((o.extensions ?? DEFAULT_EXTENSIONS).map((e) => e.toLowerCase()));
 
-    let st;
-    try {
-      st = await stat(root);
-    } catch {
-      throw new Error(`ImageFolder: '${root}' does not exist`);
-    }
-    if (!st.isDirectory()) throw new Error(`ImageFolder: '${root}' is not a folder`);
-
-    const entries = (await readdir(root, { withFileTypes: true })).filter((e) => !e.name.startsWith('.'));
-    const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    const loose = entries.filter((e) => e.isFile() && extensions.has(extname(e.name).toLowerCase()));
-    const files: string[] = [];
-    let labels: Int32Array | null = null;
-    const classes: string[] = [];
     const warn = o.onWarning ?? ((m: string) => process.stderr.write(`${m}\n`));
-    if (dirs.length > 0) {
-      const perClass: string[][] = [];
-      for (const d of dirs) {
-        const found = await listImages(join(root, d), extensions);
-        if (found.length > 0) {
-          classes.push(d);
-          perClass.push(found);
-        }
-      }
-      if (classes.length > 0) {
-        if (loose.length > 0) warn(`ImageFolder: ignoring ${loose.length} image file(s) directly in ${root}: with class sub-folders, images must sit inside them`);
-        labels = new Int32Array(perClass.reduce((a, f) => a + f.length, 0));
-        let k = 0;
-        perClass.forEach((f, label) => {
-          for (const file of f) {
-            files.push(file);
-            labels![k++] = label;
-          }
-        });
-      }
-    }
-    if (labels === null) files.push(...(await listImages(root, extensions)));
-    if (files.length === 0) {
-      throw new Error(`ImageFolder: no images (${[...extensions].join(', ')}) under '${root}'`);
-    }
-
+    const { files, labels, classes } = await scanClassFolders(root, extensions, { dataset: 'ImageFolder', files: 'images' }, warn);
     const ds = new ImageFolder(root, files, labels, classes, o, [channels, size[0]!, size[1]!]);
     if (!ds.lazy) {
       const t0 = performance.now();

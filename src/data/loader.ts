@@ -34,6 +34,11 @@ export interface Batch {
   x: Tensor;
   /** Labels (B) int64, or null for unlabelled data. */
   y: Tensor | null;
+  /**
+   * Sequences (x (B, T, C)): the steps of each item, (B) int64 on the device, x zero past each
+   * item's end; null when the dataset gives no lengths (every item has all T steps).
+   */
+  lengths: Tensor | null;
   /** The dataset index of each item. */
   indices: Int32Array;
   /** The augmented views of `x` (empty without a `transform`). */
@@ -123,24 +128,38 @@ export class Loader implements AsyncIterable<Batch> {
   #toBatch(raw: RawBatch, epoch: number, step: number): Batch {
     const n = raw.indices.length;
     const shape = [n, ...this.dataset.sampleShape];
+    if (raw.lengths) checkLengths(raw.lengths, n, this.dataset.sampleShape);
     const made = scope(() => {
       const host = tensor(raw.data, { shape }); // (B, ...) uint8 or float32, on the CPU
       const x = raw.data instanceof Uint8Array
         ? host.to({ device: this.device, dtype: 'float32' }).div_(255) // the uint8 bytes cross to the device, 4x fewer than floats
         : host.to({ device: this.device });
       const y = raw.labels ? tensor(raw.labels, { device: this.device }).to('int64') : null; // (B,)
-      const views = this.transform === null ? [] : isViewTransform(this.transform) ? this.transform.views(x) : [this.transform.apply(x)];
-      return { x, y, views };
+      const lengths = raw.lengths ? tensor(raw.lengths, { device: this.device }).to('int64') : null; // (B,)
+      const views = this.transform === null ? [] : isViewTransform(this.transform) ? this.transform.views(x, lengths) : [this.transform.apply(x, lengths)];
+      return { x, y, lengths, views };
     });
     keep(made.x);
     if (made.y) keep(made.y);
+    if (made.lengths) keep(made.lengths);
     made.views.forEach((v) => keep(v));
     return { ...made, indices: raw.indices, epoch, step };
+  }
+}
+
+/** A dataset's lengths for a batch of n sequences (T, C): one per item, each in [1, T]. */
+function checkLengths(lengths: Int32Array, n: number, sampleShape: readonly number[]): void {
+  if (sampleShape.length !== 2) throw new TypeError(`Loader: the dataset gave lengths, but its sampleShape [${sampleShape.join(', ')}] is not a sequence's (T, C)`);
+  if (lengths.length !== n) throw new RangeError(`Loader: the dataset gave ${lengths.length} lengths for ${n} items`);
+  const t = sampleShape[0]!;
+  for (let i = 0; i < n; i++) {
+    if (!(lengths[i]! >= 1 && lengths[i]! <= t)) throw new RangeError(`Loader: length ${lengths[i]} of batch item ${i} is outside [1, ${t}]`);
   }
 }
 
 function disposeBatch(b: Batch): void {
   b.x.dispose();
   b.y?.dispose();
+  b.lengths?.dispose();
   for (const v of b.views) v.dispose();
 }

@@ -28,8 +28,9 @@ export async function embedDataset(encoder: Encoder, ds: Dataset, o: EmbedOption
   try {
     for await (const b of loader.epoch(0)) {
       parts.push(keep(noGrad(() => scope(() => {
-        const x = o.channelsLast && b.x.ndim === 4 ? b.x.contiguous('channelsLast') : b.x; // (B, C, H, W)
-        const h = o.bf16 ? autocast(o.device.startsWith('cuda') ? 'cuda' : 'cpu', () => encoder.forward(x)) : encoder.forward(x); // (B, D)
+        const x = o.channelsLast && b.x.ndim === 4 ? b.x.contiguous('channelsLast') : b.x; // (B, C, H, W) or (B, T, C)
+        const forward = (): Tensor => encoder.forward(x, b.lengths);
+        const h = o.bf16 ? autocast(o.device.startsWith('cuda') ? 'cuda' : 'cpu', forward) : forward(); // (B, D)
         return h.to('float32');
       }))));
     }

@@ -7,7 +7,7 @@ export { retrievalMetrics, type RetrievalOptions, type RetrievalMetrics } from '
 export { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export { normalizedMutualInfo } from './nmi.js';
 export {
-  nearestNeighbours, cosineTopK, unitRows, type SimilarityDtype, type SearchMetric, type SearchOptions, type ChunkOptions, type Neighbours,
+  nearestNeighbours, cosineTopK, unitRows, type SearchMetric, type SearchOptions, type ChunkOptions, type Neighbours,
 } from './search.js';
 export type { LabelledEmbeddings } from './validate.js';
 export { embedDataset, embedSplits, disposeSplits, type EmbedOptions, type EmbeddedSplits } from './embed.js';

@@ -1,6 +1,6 @@
 // The weighted k-nearest-neighbour classifier of InstDisc, as lightly and solo-learn report it.
 import { cat, scope, type Tensor, zeros } from '../tensor/index.js';
-import { chunkSizes, type ChunkOptions, mapNeighbours, type SimilarityDtype, unitRows } from './search.js';
+import { chunkSizes, type ChunkOptions, mapNeighbours, unitRows } from './search.js';
 import {
   checkCompatible, checkEmbeddings, checkInteger, checkLabels, checkOptions, checkPositive, checkSplit,
   type LabelledEmbeddings,
@@ -13,11 +13,6 @@ export interface KnnOptions extends ChunkOptions {
   temperature?: number;
   /** Number of classes C (default: the largest label, of bank and queries, plus one). */
   numClasses?: number;
-  /**
-   * The cosine similarities' precision (default 'float32', the protocol): 'bfloat16' is the
-   * trainer's kNN monitor on bf16 hardware (about 7x faster products; the votes stay float32).
-   */
-  similarityDtype?: SimilarityDtype;
 }
 
 export interface KnnAccuracy {
@@ -27,7 +22,7 @@ export interface KnnAccuracy {
   top5: number;
 }
 
-const KNN_OPTIONS = ['k', 'temperature', 'numClasses', 'similarityDtype', 'queryChunk', 'referenceChunk'];
+const KNN_OPTIONS = ['k', 'temperature', 'numClasses', 'queryChunk', 'referenceChunk'];
 
 /** The largest label in `ys` (all must be >= 0) plus one, or `numClasses` checked against it. */
 function classCount(who: string, ys: readonly Tensor[], numClasses: number | undefined): number {
@@ -48,14 +43,8 @@ function resolve(who: string, o: KnnOptions | undefined) {
   return {
     k: checkInteger(who, 'k', opts.k ?? 200, 1),
     temperature: checkPositive(who, 'temperature', opts.temperature ?? 0.1),
-    similarityDtype: checkSimilarityDtype(who, opts.similarityDtype ?? 'float32'),
     ...chunkSizes(who, opts),
   };
-}
-
-function checkSimilarityDtype(who: string, d: unknown): SimilarityDtype {
-  if (d !== 'float32' && d !== 'bfloat16') throw new TypeError(`${who}: similarityDtype must be 'float32' or 'bfloat16', got '${String(d)}'`);
-  return d;
 }
 
 /**
@@ -68,16 +57,15 @@ function mapRankings<T>(
   visit: (start: number, ranking: Tensor, scores: Tensor) => T,
 ): T[] {
   return scope(() => {
-    const q = unitRows(queries, o.similarityDtype); // (Nq, D)
-    const b = unitRows(bank, o.similarityDtype).to(q.dtype); // (N, D)
+    const q = unitRows(queries); // (Nq, D)
+    const b = unitRows(bank).to(q.dtype); // (N, D)
     const labels = bankLabels.to({ dtype: 'int64', device: b.device }); // (N)
     return mapNeighbours(q, b, { k: o.k, metric: 'dot', excludeSelf: false, queryChunk: o.queryChunk, referenceChunk: o.referenceChunk }, (start, sim, idx) => {
       const [bq, k] = sim.shape as [number, number];
       const neighbourLabels = labels.indexSelect(0, idx.flatten()).view([bq, k]); // (Bq, k)
       // exp((s - s_max) / T): lightly's exp(s / T) times exp(-s_max / T), one factor per query:
       // the same ranking, and no overflow at small T.
-      const s = sim.dtype === 'bfloat16' ? sim.to('float32') : sim; // the votes in float32 whatever the products' precision
-      const w = s.sub(s.narrow(1, 0, 1)).div(o.temperature).exp(); // (Bq, k)
+      const w = sim.sub(sim.narrow(1, 0, 1)).div(o.temperature).exp(); // (Bq, k)
       const zero = zeros([bq, numClasses], { dtype: w.dtype, device: w.device }); // (Bq, C)
       const scores = zero.scatterAdd(1, neighbourLabels, w); // (Bq, C): sum of votes per class
       // Stable sort: classes with equal scores rank by ascending class index.

@@ -14,12 +14,6 @@ export interface ImageBatch {
   sampleShape: readonly number[];
 }
 
-/** `n` indices spread evenly over `length` items (i -> floor(i length / n)): a class-ordered split keeps every class. */
-export function spreadIndices(n: number, length: number): Int32Array {
-  const k = Math.min(n, length);
-  return Int32Array.from({ length: k }, (_, i) => Math.floor((i * length) / k));
-}
-
 /** Reads `indices` of `ds` as pixel bytes; float datasets (not images) are an error. */
 export async function readImages(ds: Dataset, indices: Int32Array): Promise<ImageBatch> {
   const raw = await ds.read(indices);
@@ -36,12 +30,12 @@ export function pixelsToInput(pixels: Uint8Array, shape: readonly number[]): Ten
   return scope(() => tensor(pixels, { shape }).to('float32').div_(255)); // (n, C, H, W)
 }
 
-/** The output of `stages` applied in order, in evaluation mode, float32 (no autocast), for inputs `x`. */
-export function forwardStages(stages: readonly OnnxStage[], x: Tensor): Tensor {
+/** The output of `stages` applied in order, in evaluation mode, float32 (no autocast), for inputs `x` (and the first stage's sequence `lengths`). */
+export function forwardStages(stages: readonly OnnxStage[], x: Tensor, lengths: Tensor | null = null): Tensor {
   return noGrad(() => scope(() => {
     let h = x;
-    for (const [path, m] of stages) {
-      const y = m.forward(h);
+    for (const [i, [path, m]] of stages.entries()) {
+      const y = i === 0 && lengths ? m.forward(h, lengths) : m.forward(h);
       if (!(y instanceof Tensor)) throw new TypeError(`${path || m.name}: forward did not return a Tensor`);
       h = y;
     }
@@ -54,20 +48,54 @@ export function forwardStages(stages: readonly OnnxStage[], x: Tensor): Tensor {
  * the inputs fed (float32, [0, 1]) and the outputs, row-major.
  */
 export function embedImages(stages: readonly OnnxStage[], images: ImageBatch, batchSize = 256): { inputs: Float32Array; outputs: Float32Array; dim: number } {
-  const n = images.indices.length;
   const per = images.sampleShape.reduce((a, d) => a * d, 1);
-  const inputs = new Float32Array(n * per);
+  const inputs = new Float32Array(images.indices.length * per);
+  const out = inBatches(images.indices.length, batchSize, (s, b) => scope(() => {
+    const x = pixelsToInput(images.pixels.subarray(s * per, (s + b) * per), [b, ...images.sampleShape]);
+    inputs.set(x.data() as Float32Array, s * per);
+    return forwardStages(stages, x).data() as Float32Array;
+  }));
+  return { inputs, ...out };
+}
+
+/** The row-major outputs of `forward(start, count)` over `n` items taken `batchSize` at a time, concatenated, and their width. */
+function inBatches(n: number, batchSize: number, forward: (start: number, count: number) => Float32Array): { outputs: Float32Array; dim: number } {
   const parts: Float32Array[] = [];
-  for (let s = 0; s < n; s += batchSize) {
-    const b = Math.min(batchSize, n - s);
-    scope(() => {
-      const x = pixelsToInput(images.pixels.subarray(s * per, (s + b) * per), [b, ...images.sampleShape]);
-      inputs.set(x.data() as Float32Array, s * per);
-      parts.push(forwardStages(stages, x).data() as Float32Array);
-    });
-  }
+  for (let s = 0; s < n; s += batchSize) parts.push(forward(s, Math.min(batchSize, n - s)));
   const dim = n ? parts[0]!.length / Math.min(batchSize, n) : 0;
   const outputs = new Float32Array(n * dim);
   parts.forEach((p, i) => outputs.set(p, i * batchSize * dim));
-  return { inputs, outputs, dim };
+  return { outputs, dim };
+}
+
+/** Sequences read from a dataset as the loader feeds them: (n, T, C) float32 values, zero-padded, and their lengths. */
+export interface SequenceBatch {
+  /** Row-major (n, T, C); uint8 data are divided by 255, as the loader does. */
+  values: Float32Array;
+  /** (n) int64: each sequence's valid steps (T where the dataset has no lengths). */
+  lengths: BigInt64Array;
+  /** Dataset indices of the sequences, in order. */
+  indices: Int32Array;
+  labels: Int32Array | null;
+  sampleShape: readonly number[];
+}
+
+/** Reads `indices` of a dataset of sequences (sampleShape [T, C]). */
+export async function readSequences(ds: Dataset, indices: Int32Array): Promise<SequenceBatch> {
+  const raw = await ds.read(indices);
+  const values = raw.data instanceof Uint8Array ? Float32Array.from(raw.data, (v) => v / 255) : Float32Array.from(raw.data);
+  const t = ds.sampleShape[0]!;
+  const lengths = BigInt64Array.from(raw.indices, (_, j) => BigInt(raw.lengths?.[j] ?? t));
+  const labels = ds.labels ? Int32Array.from(raw.indices, (i) => ds.labels![i]!) : null;
+  return { values, lengths, indices: raw.indices, labels, sampleShape: ds.sampleShape };
+}
+
+/** The engine's outputs of `stages` for `batch` (the backbone given the lengths), in batches of `batchSize` (default 256), row-major. */
+export function embedSequences(stages: readonly OnnxStage[], batch: SequenceBatch, batchSize = 256): { outputs: Float32Array; dim: number } {
+  const per = batch.sampleShape.reduce((a, d) => a * d, 1);
+  return inBatches(batch.indices.length, batchSize, (s, b) => scope(() => forwardStages(
+    stages,
+    tensor(batch.values.subarray(s * per, (s + b) * per), { shape: [b, ...batch.sampleShape] }), // (b, T, C)
+    tensor(batch.lengths.subarray(s, s + b)), // (b) int64
+  ).data() as Float32Array));
 }

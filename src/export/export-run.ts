@@ -2,14 +2,16 @@
 // checked against the engine with onnxruntime-node, and optionally an index for the browser.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { evenlySpaced, inputKind, type Dataset } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import type { AnyModule } from '../nn/index.js';
 import { loadRun } from '../run/index.js';
 import { type BrowserIndexSummary, writeBrowserIndex } from './browser-index.js';
 import { OnnxExportError } from './converter.js';
-import { embedImages, readImages, spreadIndices } from './engine.js';
+import { embedImages, embedSequences, readImages, readSequences } from './engine.js';
 import { type OnnxStage, toOnnx } from './export.js';
-import { maxAbs, maxAbsDiff, openOnnxRuntime } from './verify.js';
+import { LENGTHS_INPUT } from './sequence.js';
+import { maxAbs, maxAbsDiff, type OnnxFeed, openOnnxRuntime } from './verify.js';
 
 /** Options of `exportRun`. */
 export interface ExportRunOptions {
@@ -17,7 +19,7 @@ export interface ExportRunOptions {
   onnx: string;
   /** Export backbone + projection head (the loss's embedding space) instead of the backbone alone. */
   head?: boolean;
-  /** Test images to compare onnxruntime-node's outputs with the engine's on (default 256; 0 skips). */
+  /** Test items (images or sequences) to compare onnxruntime-node's outputs with the engine's on (default 256; 0 skips). */
   verifyImages?: number;
   /**
    * The largest accepted max |onnxruntime - engine|, relative to max(1, max |engine output|)
@@ -55,12 +57,32 @@ function projectionHeadOf(method: AnyModule, methodName: string): AnyModule {
 }
 
 /**
+ * Inputs and the engine's outputs for `n` items of `ds` spread over it: images as pixel bytes / 255
+ * at input 'images', or sequences (zero-padded) at 'sequences' with their lengths at 'lengths'.
+ */
+async function referenceItems(stages: readonly OnnxStage[], ds: Dataset, n: number, inputName: string) {
+  const indices = evenlySpaced(ds.length, n);
+  const shape = ds.sampleShape;
+  if (inputKind(shape) === 'sequence') {
+    const batch = await readSequences(ds, indices);
+    const k = batch.indices.length;
+    const feeds: Record<string, OnnxFeed> = { [inputName]: { data: batch.values, dims: [k, ...shape] }, [LENGTHS_INPUT]: { data: batch.lengths, dims: [k] } };
+    return { count: k, feeds, ...embedSequences(stages, batch) };
+  }
+  const images = await readImages(ds, indices);
+  const { inputs, outputs, dim } = embedImages(stages, images);
+  return { count: images.indices.length, feeds: { [inputName]: { data: inputs, dims: [images.indices.length, ...shape] } }, outputs, dim };
+}
+
+/**
  * Exports the run folder `dir` (from `train`): its backbone, or with `head` backbone and
- * projection head, as an ONNX model (input 'images' (N, C, H, W) float32 in [0, 1] at the run's
- * image size, output 'embeddings' (N, D)), plain float32 NCHW whatever the run trained with
- * (channels-last, bf16 autocast). Unless `verifyImages` is 0 the model is first run with
- * onnxruntime-node on test images and compared with the engine's float32 forward in evaluation
- * mode; the file is written (atomically) only if it agrees.
+ * projection head, as an ONNX model, output 'embeddings' (N, D). An image run's input is
+ * 'images' (N, C, H, W) float32 in [0, 1] at the run's image size, plain float32 NCHW whatever
+ * the run trained with (channels-last, bf16 autocast); a sequence run's are 'sequences'
+ * (N, T, C) float32, zero-padded, and 'lengths' (N) int64 (when the encoder honours lengths).
+ * Unless `verifyImages` is 0 the model is first run with onnxruntime-node on test items and
+ * compared with the engine's float32 forward in evaluation mode; the file is written
+ * (atomically) only if it agrees.
  */
 export async function exportRun(dir: string, o: ExportRunOptions): Promise<ExportRunResult> {
   if (typeof o?.onnx !== 'string' || !o.onnx) throw new TypeError('exportRun: options.onnx must be a file path');
@@ -75,14 +97,20 @@ export async function exportRun(dir: string, o: ExportRunOptions): Promise<Expor
     const stages: OnnxStage[] = [['backbone', method.backbone]];
     if (o.head) stages.push(['projectionHead', projectionHeadOf(method, c.method)]);
     const sampleShape = splits.train.sampleShape;
+    const sequences = inputKind(sampleShape) === 'sequence';
+    if (sequences && o.indexForBrowser) throw new OnnxExportError('ONNX export: the browser index (--index-for-browser) is for image runs; this run trained on sequences');
     const t0 = performance.now();
     const exp = toOnnx(stages, {
       sampleShape,
+      inputName: sequences ? 'sequences' : 'images',
       graphName: `${c.method}-${c.encoder}${o.head ? '-head' : ''}`,
-      docString: `contrastive ${c.method} ${c.encoder} ${o.head ? 'backbone + projection head' : 'backbone'}, trained on ${c.data}. Input: images (N, C, H, W) float32, pixel bytes / 255.`,
+      docString: `contrastive ${c.method} ${c.encoder} ${o.head ? 'backbone + projection head' : 'backbone'}, trained on ${c.data}. Input: ${sequences
+        ? `sequences (N, ${sampleShape.join(', ')}) float32, zero past each sequence's end, and ${LENGTHS_INPUT} (N) int64`
+        : 'images (N, C, H, W) float32, pixel bytes / 255'}.`,
       metadata: {
         'contrastive.method': c.method, 'contrastive.encoder': c.encoder, 'contrastive.data': c.data,
-        'contrastive.head': String(Boolean(o.head)), 'contrastive.preprocess': 'pixel bytes / 255, no mean/std; grayscale = Rec. 709 luminance in linear light',
+        'contrastive.head': String(Boolean(o.head)),
+        'contrastive.preprocess': sequences ? 'values as the dataset holds them (uint8 / 255); zero padding' : 'pixel bytes / 255, no mean/std; grayscale = Rec. 709 luminance in linear light',
       },
     });
     const exportSeconds = (performance.now() - t0) / 1000;
@@ -90,13 +118,12 @@ export async function exportRun(dir: string, o: ExportRunOptions): Promise<Expor
 
     let verify: ExportRunResult['verify'] = null;
     if (verifyImages > 0) {
-      const images = await readImages(evalSet, spreadIndices(verifyImages, evalSet.length));
-      const n = images.indices.length;
-      const ref = embedImages(stages, images);
+      const ref = await referenceItems(stages, evalSet, verifyImages, exp.input.name);
+      const n = ref.count;
       const session = await openOnnxRuntime(exp.bytes, exp.input.name, exp.output.name);
       try {
         const t1 = performance.now();
-        const got = await session.run(ref.inputs, [n, ...sampleShape]);
+        const got = await session.run(ref.feeds);
         const ms = performance.now() - t1;
         const diff = maxAbsDiff(got.data, ref.outputs);
         const scale = maxAbs(ref.outputs);
@@ -114,7 +141,7 @@ export async function exportRun(dir: string, o: ExportRunOptions): Promise<Expor
 
     let index: BrowserIndexSummary | null = null;
     if (o.indexForBrowser) {
-      const images = await readImages(evalSet, spreadIndices(indexLimit, evalSet.length));
+      const images = await readImages(evalSet, evenlySpaced(evalSet.length, indexLimit));
       const { outputs, dim } = embedImages(stages, images);
       index = await writeBrowserIndex(o.indexForBrowser, {
         model: exp.bytes, inputName: exp.input.name, outputName: exp.output.name, images, embeddings: outputs, dim,

@@ -5,11 +5,12 @@ import { blockConverters } from './blocks.js';
 import { type Converter, type ConverterContext, join, OnnxExportError, showShape } from './converter.js';
 import { layerConverters } from './layers.js';
 import { type Dim, IR_VERSION, OnnxGraph, OPSET, type OnnxValue } from './onnx-graph.js';
+import { sequenceConverters } from './sequence.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ModuleClass = abstract new (...args: any[]) => AnyModule;
 
-const registry = new Map<ModuleClass, Converter>([...layerConverters, ...blockConverters]);
+const registry = new Map<ModuleClass, Converter>([...layerConverters, ...blockConverters, ...sequenceConverters]);
 
 /**
  * Registers the ONNX converter of a module class (e.g. a custom encoder added with

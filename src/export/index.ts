@@ -5,7 +5,8 @@ export { OnnxExportError, type Converter, type ConverterContext, type ConverterE
 export { toOnnx, registerOnnxConverter, findOnnxConverter, onnxModuleTypes, type OnnxStage, type ToOnnxOptions, type OnnxExport } from './export.js';
 export { layerConverters } from './layers.js';
 export { blockConverters } from './blocks.js';
-export { openOnnxRuntime, maxAbsDiff, maxAbs, type OnnxRuntimeSession } from './verify.js';
-export { embedImages, forwardStages, pixelsToInput, readImages, spreadIndices, type ImageBatch } from './engine.js';
+export { openOnnxRuntime, maxAbsDiff, maxAbs, type OnnxFeed, type OnnxRuntimeSession } from './verify.js';
+export { embedImages, embedSequences, forwardStages, pixelsToInput, readImages, readSequences, type ImageBatch, type SequenceBatch } from './engine.js';
+export { sequenceConverters, LENGTHS_INPUT } from './sequence.js';
 export { writeBrowserIndex, BROWSER_INDEX_FORMAT, type BrowserIndex, type BrowserIndexItem, type BrowserIndexInput, type BrowserIndexSummary, type BrowserPreprocess } from './browser-index.js';
 export { exportRun, type ExportRunOptions, type ExportRunResult } from './export-run.js';

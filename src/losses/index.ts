@@ -19,3 +19,4 @@ export { DCLWLoss, type DCLWLossOptions, negativeMisesFisherWeights } from './dc
 export { NegativeCosineSimilarity, type NegativeCosineSimilarityOptions } from './negative-cosine-similarity.js';
 export { BarlowTwinsLoss, type BarlowTwinsLossOptions } from './barlow-twins-loss.js';
 export { VICRegLoss, type VICRegLossOptions } from './vicreg-loss.js';
+export { CPCLoss } from './cpc-loss.js';

@@ -1,7 +1,7 @@
 // Barlow Twins (Zbontar et al. 2021) and VICReg (Bardes et al. 2022): redundancy reduction.
 import { BarlowTwinsLoss, VICRegLoss } from '../losses/index.js';
 import { BarlowTwinsProjectionHead, type HeadDims, VICRegProjectionHead } from '../nn/index.js';
-import { cat, type Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { BYOL } from './byol.js';
 import { checkViews, Method, type MethodOptions } from './method.js';
 import type { MethodRecipe } from './recipe.js';
@@ -22,10 +22,11 @@ export class BarlowTwins extends Method {
     name: 'barlowtwins',
     paper: 'Zbontar et al. 2021, Barlow Twins: Self-Supervised Learning via Redundancy Reduction',
     needsLabels: false,
+    inputs: ['image', 'sequence'],
     optimizer: BYOL.recipe.optimizer,
     defaults: {},
     heads: { hidden: 8192, output: 8192 },
-    augment: { image: 'simclr' },
+    augment: { image: 'simclr', sequence: 'ts-simclr' },
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: BarlowTwinsProjectionHead;
@@ -36,11 +37,11 @@ export class BarlowTwins extends Method {
     this.projectionHead = this.registerModule('projectionHead', expander(this, BarlowTwinsProjectionHead));
   }
 
-  forward(views: Tensor[]): Tensor {
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('BarlowTwins', views);
     // Each view through BatchNorm on its own, as the paper normalises per view.
-    const z1 = this.projectionHead.forward(this.backbone.forward(views[0]!));
-    const z2 = this.projectionHead.forward(this.backbone.forward(views[1]!));
+    const z1 = this.projectionHead.forward(this.backbone.forward(views[0]!, lengths));
+    const z2 = this.projectionHead.forward(this.backbone.forward(views[1]!, lengths));
     return this.criterion.forward(z1, z2);
   }
 }
@@ -66,10 +67,10 @@ export class VICReg extends Method {
     this.projectionHead = this.registerModule('projectionHead', expander(this, VICRegProjectionHead));
   }
 
-  forward(views: Tensor[]): Tensor {
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('VICReg', views);
     const b = views[0]!.shape[0]!;
-    const z = this.projectionHead.forward(this.backbone.forward(cat(views))); // (2B, D)
+    const z = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
     return this.criterion.forward(z.narrow(0, 0, b), z.narrow(0, b, b));
   }
 }

@@ -1,7 +1,7 @@
 // BYOL: Grill et al. 2020, "Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning".
 import { NegativeCosineSimilarity } from '../losses/index.js';
 import { BYOLPredictionHead, BYOLProjectionHead, type Encoder } from '../nn/index.js';
-import { cat, noGrad, type Tensor } from '../tensor/index.js';
+import { noGrad, type Tensor } from '../tensor/index.js';
 import { checkViews, type MethodOptions } from './method.js';
 import { MomentumMethod } from './momentum.js';
 import type { MethodRecipe } from './recipe.js';
@@ -20,10 +20,11 @@ export class BYOL extends MomentumMethod {
     name: 'byol',
     paper: 'Grill et al. 2020, Bootstrap Your Own Latent: A New Approach to Self-Supervised Learning',
     needsLabels: false,
+    inputs: ['image', 'sequence'],
     optimizer: { name: 'lars', lr: { base: 0.3, scaling: 'linear' }, weightDecay: 1e-6 },
     defaults: { tau: 0.996 },
     heads: { hidden: 4096, output: 256 },
-    augment: { image: 'byol' },
+    augment: { image: 'byol', sequence: 'ts-simclr' },
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: BYOLProjectionHead;
@@ -41,12 +42,11 @@ export class BYOL extends MomentumMethod {
     this.follow([[this.backbone, this.targetBackbone], [this.projectionHead, this.targetProjectionHead]]);
   }
 
-  forward(views: Tensor[]): Tensor {
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('BYOL', views);
     const b = views[0]!.shape[0]!;
-    const x = cat(views);
-    const q = this.predictionHead.forward(this.projectionHead.forward(this.backbone.forward(x))); // (2B, D)
-    const z = noGrad(() => this.targetProjectionHead.forward(this.targetBackbone.forward(x))); // (2B, D)
+    const q = this.predictionHead.forward(this.projectionHead.forward(this.encodeViews(views, lengths))); // (2B, D)
+    const z = noGrad(() => this.targetProjectionHead.forward(this.encodeViews(views, lengths, this.targetBackbone))); // (2B, D)
     const [q1, q2] = [q.narrow(0, 0, b), q.narrow(0, b, b)];
     const [z1, z2] = [z.narrow(0, 0, b), z.narrow(0, b, b)];
     return this.criterion.forward(q1, z2).add(this.criterion.forward(q2, z1)).mul(0.5);

@@ -14,4 +14,5 @@ export { BYOL } from './byol.js';
 export { MoCo } from './moco.js';
 export { SimSiam } from './simsiam.js';
 export { BarlowTwins, VICReg } from './barlow-twins.js';
+export { CPC, type CPCEncoder } from './cpc.js';
 export { createMethod, recipeOf, METHOD_NAMES, type MethodName } from './registry.js';

@@ -1,6 +1,6 @@
 // What every method is: a module whose forward maps a batch of views to a loss, built to its recipe.
 import { Module, type Encoder, type HeadDims } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { cat, type Tensor } from '../tensor/index.js';
 import { headWidths, METHOD_OPTION_NAMES, type HeadWidths, type MethodOptionName, type MethodRecipe, optionNames } from './recipe.js';
 
 /** What a method is built from: its encoder, and the options its recipe takes (paper defaults otherwise). */
@@ -27,9 +27,8 @@ const KNOWN_OPTIONS = new Set(['encoder', 'hiddenDim', 'outputDim', 'totalSteps'
 export function methodOptionProblem(recipe: MethodRecipe, name: string, value: unknown): string | null {
   if (!KNOWN_OPTIONS.has(name)) return `unknown option '${name}' (known: ${[...KNOWN_OPTIONS].join(', ')})`;
   if (value === undefined || name === 'encoder' || name === 'totalSteps') return null;
-  if ((METHOD_OPTION_NAMES as readonly string[]).includes(name) && !(name in recipe.defaults)) {
-    return `${recipe.name} takes no ${name} (its options: ${optionNames(recipe).join(', ')})`;
-  }
+  const taken = (METHOD_OPTION_NAMES as readonly string[]).includes(name) ? name in recipe.defaults : recipe.heads !== null;
+  if (!taken) return `${recipe.name} takes no ${name} (its options: ${optionNames(recipe).join(', ') || 'none'})`;
   const ok = name === 'temperature' ? typeof value === 'number' && Number.isFinite(value) && value > 0
     : name === 'tau' ? typeof value === 'number' && value >= 0 && value <= 1
       : typeof value === 'number' && Number.isInteger(value) && value > 0;
@@ -41,11 +40,13 @@ export function methodOptionProblem(recipe: MethodRecipe, name: string, value: u
 /**
  * A contrastive method: a backbone, heads, a loss and maybe a memory bank or an EMA target,
  * composed as a `Module`, so one state dict holds all of it (`backbone.*` loads into the same
- * encoder in PyTorch). `forward(views, labels)` returns the batch's loss in the caller's scope.
+ * encoder in PyTorch). `forward(views, labels, lengths?)` returns the batch's loss in the caller's
+ * scope; `lengths` (N) are the sequences' lengths of a batch of padded sequences (null for images
+ * and full-length sequences), the same for every view.
  * Each subclass declares its paper's `recipe` (a static field) and passes it here: an option
  * the recipe does not list is an error naming it.
  */
-export abstract class Method extends Module<[views: Tensor[], labels: Tensor | null], Tensor> {
+export abstract class Method extends Module<[views: Tensor[], labels: Tensor | null, lengths?: Tensor | null], Tensor> {
   /** How this method is trained (its class's `recipe`). */
   readonly recipe: MethodRecipe;
   readonly backbone: Encoder;
@@ -93,6 +94,15 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   /** A new backbone like `backbone` (for target networks). */
   protected newEncoder(): Encoder {
     return this.#options.encoder();
+  }
+
+  /**
+   * `backbone`'s features of all `views` in one pass (V x B, D): the views concatenated along the
+   * batch (so BatchNorm sees them all, as the reference implementations), each view with the
+   * batch's `lengths`.
+   */
+  protected encodeViews(views: Tensor[], lengths: Tensor | null | undefined, backbone: Encoder = this.backbone): Tensor {
+    return backbone.forward(cat(views), lengths ? cat(views.map(() => lengths)) : null); // (V B, D)
   }
 
   /** A projection head of class `Head` at this method's widths: backbone features -> hidden -> output. */

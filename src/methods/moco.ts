@@ -2,7 +2,7 @@
 // Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning".
 import { InfoNCELoss } from '../losses/index.js';
 import { MoCoProjectionHead, type Encoder } from '../nn/index.js';
-import { cat, keep, noGrad, type Tensor } from '../tensor/index.js';
+import { keep, noGrad, type Tensor } from '../tensor/index.js';
 import { MemoryBank } from './memory-bank.js';
 import { checkViews, type MethodOptions } from './method.js';
 import { MomentumMethod } from './momentum.js';
@@ -24,10 +24,11 @@ export class MoCo extends MomentumMethod {
     name: 'moco',
     paper: 'Chen et al. 2020, Improved Baselines with Momentum Contrastive Learning (MoCo v2)',
     needsLabels: false,
+    inputs: ['image', 'sequence'],
     optimizer: { name: 'sgd', lr: { base: 0.06, scaling: 'linear' }, weightDecay: 5e-4 },
     defaults: { temperature: 0.2, queueSize: 65536, tau: 0.99 },
     heads: { hidden: 2048, output: 128 },
-    augment: { image: 'simclr' },
+    augment: { image: 'simclr', sequence: 'ts-simclr' },
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: MoCoProjectionHead;
@@ -48,12 +49,11 @@ export class MoCo extends MomentumMethod {
     this.follow([[this.backbone, this.targetBackbone], [this.projectionHead, this.targetProjectionHead]]);
   }
 
-  forward(views: Tensor[]): Tensor {
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('MoCo', views);
     const b = views[0]!.shape[0]!;
-    const x = cat(views);
-    const q = this.projectionHead.forward(this.backbone.forward(x)); // (2B, D) queries
-    const k = noGrad(() => this.targetProjectionHead.forward(this.targetBackbone.forward(x))); // (2B, D) keys
+    const q = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D) queries
+    const k = noGrad(() => this.targetProjectionHead.forward(this.encodeViews(views, lengths, this.targetBackbone))); // (2B, D) keys
     const negatives = this.queue.forward(); // (K, D)
     const loss = this.criterion.forward(q.narrow(0, 0, b), k.narrow(0, b, b), negatives)
       .add(this.criterion.forward(q.narrow(0, b, b), k.narrow(0, 0, b), negatives)).mul(0.5);

@@ -3,7 +3,7 @@
 import { NTXentLoss } from '../losses/index.js';
 import { NNCLRPredictionHead, NNCLRProjectionHead } from '../nn/index.js';
 import { cosineTopK } from '../eval/index.js';
-import { cat, noGrad, type Tensor } from '../tensor/index.js';
+import { noGrad, type Tensor } from '../tensor/index.js';
 import { MemoryBank } from './memory-bank.js';
 import { checkViews, Method, type MethodOptions } from './method.js';
 import type { MethodRecipe } from './recipe.js';
@@ -24,10 +24,11 @@ export class NNCLR extends Method {
     name: 'nnclr',
     paper: 'Dwibedi et al. 2021, With a Little Help from My Friends: Nearest-Neighbor Contrastive Learning of Visual Representations',
     needsLabels: false,
+    inputs: ['image', 'sequence'],
     optimizer: SimCLR.recipe.optimizer,
     defaults: { temperature: 0.1, queueSize: 98304 },
     heads: { hidden: 2048, output: 256 },
-    augment: { image: 'simclr' },
+    augment: { image: 'simclr', sequence: 'ts-simclr' },
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: NNCLRProjectionHead;
@@ -52,10 +53,10 @@ export class NNCLR extends Method {
     });
   }
 
-  forward(views: Tensor[]): Tensor {
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('NNCLR', views);
     const b = views[0]!.shape[0]!;
-    const z = this.projectionHead.forward(this.backbone.forward(cat(views))); // (2B, D)
+    const z = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
     const p = this.predictionHead.forward(z); // (2B, D)
     const [z1, z2] = [z.narrow(0, 0, b), z.narrow(0, b, b)];
     const loss = this.criterion.forward(this.nearestNeighbour(z1), p.narrow(0, b, b))

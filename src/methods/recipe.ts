@@ -43,14 +43,18 @@ export interface MethodRecipe {
   readonly paper: string;
   /** Whether it learns from labels (supervised methods). */
   readonly needsLabels: boolean;
+  /** The kinds of input it learns from (`data.inputKind`: images, sequences, vectors). */
+  readonly inputs: readonly ('image' | 'sequence' | 'vector')[];
   /** The paper's optimizer (used unless a config names another). */
   readonly optimizer: OptimizerRecipe;
   /** The options it takes, with the paper's values: any other option is an error. */
   readonly defaults: Readonly<Partial<Record<MethodOptionName, number>>>;
-  /** Its heads' widths in the paper (for ResNet-50's 2048 features); see `headWidths`. */
-  readonly heads: HeadWidths;
-  /** The augmentation preset per input kind (`augment.preset` names). */
-  readonly augment: { readonly image: 'simclr' | 'byol' };
+  /** Its heads' widths in the paper (for ResNet-50's 2048 features; see `headWidths`), or null for a method without heads (CPC). */
+  readonly heads: HeadWidths | null;
+  /** The two-view augmentation preset per input kind (`augment.preset` names; images use the small-image forms below 32 pixels). */
+  readonly augment: { readonly image: string; readonly sequence: string };
+  /** The encoder the method needs per input kind, where it needs one ('auto' picks it; CPC's). */
+  readonly encoder?: { readonly image?: string; readonly sequence?: string; readonly vector?: string };
 }
 
 /**
@@ -134,6 +138,7 @@ export const NARROW_BACKBONE_FEATURES = 512;
  * and `outputDim` override either.
  */
 export function headWidths(recipe: MethodRecipe, featureDim: number, o: { hiddenDim?: number; outputDim?: number } = {}): HeadWidths {
+  if (!recipe.heads) return { hidden: 0, output: 0 };
   const narrow = featureDim < NARROW_BACKBONE_FEATURES;
   return {
     hidden: o.hiddenDim ?? (narrow ? Math.max(2 * featureDim, 256) : recipe.heads.hidden),
@@ -141,7 +146,7 @@ export function headWidths(recipe: MethodRecipe, featureDim: number, o: { hidden
   };
 }
 
-/** The options `recipe`'s method takes, for messages: its own, then the head widths. */
+/** The options `recipe`'s method takes, for messages: its own, then the head widths when it has heads. */
 export function optionNames(recipe: MethodRecipe): string[] {
-  return [...Object.keys(recipe.defaults), 'hiddenDim', 'outputDim'];
+  return [...Object.keys(recipe.defaults), ...(recipe.heads ? ['hiddenDim', 'outputDim'] : [])];
 }

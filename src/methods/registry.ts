@@ -1,6 +1,7 @@
 // Methods by name, for the command line and configs: adding a method is its file plus one line here.
 import { BarlowTwins, VICReg } from './barlow-twins.js';
 import { BYOL } from './byol.js';
+import { CPC } from './cpc.js';
 import type { Method, MethodOptions } from './method.js';
 import { MoCo } from './moco.js';
 import { NNCLR } from './nnclr.js';
@@ -10,7 +11,7 @@ import { SimSiam } from './simsiam.js';
 import { SupCon } from './supcon.js';
 
 /** Every method class; each declares its `recipe`, whose `name` is its `--method` name. */
-const METHODS = [SimCLR, NNCLR, BYOL, SupCon, MoCo, SimSiam, BarlowTwins, VICReg] as const;
+const METHODS = [SimCLR, NNCLR, BYOL, SupCon, MoCo, SimSiam, BarlowTwins, VICReg, CPC] as const;
 
 /** The method names `--method` accepts. */
 export type MethodName = (typeof METHODS)[number]['recipe']['name'];

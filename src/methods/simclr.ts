@@ -1,7 +1,7 @@
 // SimCLR: Chen et al. 2020, "A Simple Framework for Contrastive Learning of Visual Representations".
 import { NTXentLoss } from '../losses/index.js';
 import { SimCLRProjectionHead } from '../nn/index.js';
-import { cat, type Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { checkViews, Method, type MethodOptions } from './method.js';
 import type { MethodRecipe } from './recipe.js';
 
@@ -19,9 +19,9 @@ export abstract class SimCLRArchitecture extends Method {
   }
 
   /** z (2B, D) of both views in one pass, as the reference implementation: BatchNorm sees 2B images. */
-  protected project(views: Tensor[]): Tensor {
+  protected project(views: Tensor[], lengths?: Tensor | null): Tensor {
     checkViews(this.name, views);
-    return this.projectionHead.forward(this.backbone.forward(cat(views))); // (2B, D)
+    return this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
   }
 }
 
@@ -38,10 +38,11 @@ export class SimCLR extends SimCLRArchitecture {
     name: 'simclr',
     paper: 'Chen et al. 2020, A Simple Framework for Contrastive Learning of Visual Representations',
     needsLabels: false,
+    inputs: ['image', 'sequence'],
     optimizer: { name: 'lars', lr: { base: 0.075, scaling: 'sqrt' }, weightDecay: 1e-6 },
     defaults: { temperature: 0.1 },
     heads: { hidden: 2048, output: 128 },
-    augment: { image: 'simclr' },
+    augment: { image: 'simclr', sequence: 'ts-simclr' },
   } as const satisfies MethodRecipe;
 
   readonly criterion: NTXentLoss;
@@ -51,8 +52,8 @@ export class SimCLR extends SimCLRArchitecture {
     this.criterion = new NTXentLoss({ temperature: this.option('temperature') });
   }
 
-  forward(views: Tensor[]): Tensor {
-    const z = this.project(views); // (2B, D)
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
+    const z = this.project(views, lengths); // (2B, D)
     const b = views[0]!.shape[0]!;
     return this.criterion.forward(z.narrow(0, 0, b), z.narrow(0, b, b));
   }

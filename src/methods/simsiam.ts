@@ -1,7 +1,7 @@
 // SimSiam: Chen & He 2021, "Exploring Simple Siamese Representation Learning".
 import { NegativeCosineSimilarity } from '../losses/index.js';
 import { SimSiamPredictionHead, SimSiamProjectionHead } from '../nn/index.js';
-import { cat, type Tensor } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { checkViews, Method, type MethodOptions } from './method.js';
 import { MoCo } from './moco.js';
 import type { MethodRecipe } from './recipe.js';
@@ -18,10 +18,11 @@ export class SimSiam extends Method {
     name: 'simsiam',
     paper: 'Chen & He 2021, Exploring Simple Siamese Representation Learning',
     needsLabels: false,
+    inputs: ['image', 'sequence'],
     optimizer: MoCo.recipe.optimizer,
     defaults: {},
     heads: { hidden: 2048, output: 2048 },
-    augment: { image: 'simclr' },
+    augment: { image: 'simclr', sequence: 'ts-simclr' },
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: SimSiamProjectionHead;
@@ -34,10 +35,10 @@ export class SimSiam extends Method {
     this.predictionHead = this.registerModule('predictionHead', this.predictor(SimSiamPredictionHead, Math.max(Math.floor(this.widths.output / 4), 32)));
   }
 
-  forward(views: Tensor[]): Tensor {
+  forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('SimSiam', views);
     const b = views[0]!.shape[0]!;
-    const z = this.projectionHead.forward(this.backbone.forward(cat(views))); // (2B, D)
+    const z = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
     const p = this.predictionHead.forward(z); // (2B, D)
     const [z1, z2] = [z.narrow(0, 0, b).detach(), z.narrow(0, b, b).detach()];
     const [p1, p2] = [p.narrow(0, 0, b), p.narrow(0, b, b)];

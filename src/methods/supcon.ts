@@ -27,9 +27,9 @@ export class SupCon extends SimCLRArchitecture {
     this.criterion = new SupConLoss({ temperature: this.option('temperature') });
   }
 
-  forward(views: Tensor[], labels: Tensor | null): Tensor {
+  forward(views: Tensor[], labels: Tensor | null, lengths?: Tensor | null): Tensor {
     if (!labels) throw new TypeError('SupCon: needs labels (a labelled dataset)');
-    const z = this.project(views); // (2B, D)
+    const z = this.project(views, lengths); // (2B, D)
     return this.criterion.forward(z, cat([labels, labels])); // each view carries its image's label
   }
 }

@@ -1,21 +1,22 @@
 // The report page: one self-contained HTML file (ECharts inlined from the npm package, images as
-// data: URIs, the data as inline JSON), which opens offline and fetches nothing.
+// data: URIs, series as inline SVG, the data as inline JSON), which opens offline and fetches nothing.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { InputKind } from '../data/index.js';
 import type { EvaluationResult } from '../eval/index.js';
 import type { EpochMetrics, TrainConfig } from '../run/index.js';
+import type { Preview } from './items.js';
+import { seriesSvg, type SeriesFigure, type SeriesThumb } from './series.js';
 import type { ViewGrid } from './views.js';
 
-/** One point of the embedding map. */
-export interface MapPoint {
+/** One point of the embedding map: its image (`thumb`) or its series (`series`, on the map's `figure`). */
+export interface MapPoint extends Preview {
   x: number;
   y: number;
   /** Class index, or null when the dataset is unlabelled. */
   label: number | null;
-  /** Index of the image in its split. */
+  /** Index of the item in its split. */
   index: number;
-  /** PNG data: URI of the image, or null (vectors, unreadable file). */
-  thumb: string | null;
 }
 
 /** The embedding map: UMAP of a subsample of one split. */
@@ -26,17 +27,18 @@ export interface EmbeddingMap {
   points: MapPoint[];
   /** Seconds the UMAP layout took. */
   seconds: number;
+  /** Sequences: the axes the points' series share in the hover previews. */
+  figure?: SeriesFigure | null;
 }
 
-/** One image of a neighbour gallery. */
-export interface GalleryImage {
+/** One item of a neighbour gallery: its image, or its series on the galleries' `figure`. */
+export interface GalleryImage extends Preview {
   /** Index in its split. */
   index: number;
   label: number | null;
-  thumb: string | null;
 }
 
-/** A query and its nearest training images, best first. */
+/** A query and its nearest training items, best first. */
 export interface GalleryRow {
   query: GalleryImage;
   neighbours: (GalleryImage & { similarity: number; correct: boolean | null })[];
@@ -46,6 +48,8 @@ export interface GalleryRow {
 export interface Galleries {
   querySplit: 'test' | 'train';
   rows: GalleryRow[];
+  /** Sequences: the axes every series of the galleries (queries and neighbours) shares. */
+  figure?: SeriesFigure | null;
 }
 
 /** The report's sections, for notes that replace or qualify one. */
@@ -65,6 +69,8 @@ export interface ReportModel {
   map: EmbeddingMap | null;
   galleries: Galleries | null;
   views: ViewGrid | null;
+  /** What the items are (`inputKind` of the data), which names them and picks how they are drawn; null when the data was not opened (no checkpoint). */
+  input?: InputKind | null;
   /** Per-section explanations (why a section is empty, or what it shows). */
   notes: Partial<Record<SectionId, string>>;
 }
@@ -102,6 +108,37 @@ function fmt(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/** What the report calls the items of `input`, one and many ('series' for sequences). */
+export function itemNouns(input: InputKind | null | undefined): { one: string; many: string } {
+  switch (input) {
+    case 'image': return { one: 'image', many: 'images' };
+    case 'sequence': return { one: 'series', many: 'series' };
+    case 'vector': return { one: 'vector', many: 'vectors' };
+    default: return { one: 'item', many: 'items' };
+  }
+}
+
+/** Pixel sizes of the series drawings: gallery cells, views cells, the map's hover preview. */
+const SERIES_SIZE = { gallery: [96, 56], views: [160, 72], hover: [168, 84] } as const;
+
+/** How a figure draws its series, for its caption: the shared value scale, and the channels' colours or the heat map's rows. */
+function seriesKey(fig: SeriesFigure): string {
+  const range = `${fmt(fig.min)} to ${fmt(fig.max)}`;
+  if (fig.style === 'heatmap') {
+    const rows = fig.shown < fig.channels ? `the first ${fig.shown} of ${fig.channels} features` : `${fig.channels} features`;
+    return `Each series is a heat map: ${rows} down, steps across (${fig.steps} steps in all); colour from ${range} (dark purple to yellow), one scale for the whole figure; the grey part is past the series' end.`;
+  }
+  const keys = fig.colours.map((c, i) => `<span class="key" style="background:${c}"></span>channel ${i}`).join(' ');
+  return `Each series is a line per channel (${keys}), steps across (${fig.steps} in all), values from ${range} on one scale for the whole figure; the grey part is past the series' end.`;
+}
+
+/** An item's image or series, or a placeholder; `alt` names it. */
+function pictureHtml(p: Preview, fig: SeriesFigure | null | undefined, size: readonly [number, number], alt: string): string {
+  if (p.thumb) return `<img src="${p.thumb}" alt="${escapeHtml(alt)}">`;
+  if (p.series && fig) return seriesSvg(p.series, fig, size[0], size[1]);
+  return '<div class="noimg">no image</div>';
+}
+
 function className(classes: readonly string[], label: number | null): string {
   if (label === null) return 'unlabelled';
   return classes[label] ?? `class ${label}`;
@@ -129,7 +166,7 @@ function summary(m: ReportModel): string {
     ['epochs', `${last?.epoch ?? 0} / ${m.config.epochs}`],
     ['final loss', last ? last.loss.toFixed(4) : '—'],
     ['kNN top-1', m.evaluation ? m.evaluation.knn_top1.toFixed(4) : last?.knn_top1 != null ? last.knn_top1.toFixed(4) : '—'],
-    ['images/s', last ? String(Math.round(m.metrics.reduce((s, e) => s + e.images_per_second, 0) / m.metrics.length)) : '—'],
+    [`${itemNouns(m.input).many}/s`, last ? String(Math.round(m.metrics.reduce((s, e) => s + e.images_per_second, 0) / m.metrics.length)) : '—'],
     ['training time', m.metrics.length ? `${seconds.toFixed(1)} s` : '—'],
   ];
   return `<div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div></div>`).join('')}</div>`;
@@ -152,19 +189,24 @@ function configTable(m: ReportModel): string {
 function galleryHtml(m: ReportModel): string {
   const g = m.galleries;
   if (!g) return note(m, 'neighbours');
-  const cell = (img: GalleryImage, caption: string, cls: string): string => `<figure class="${cls}" data-index="${img.index}">${img.thumb
-    ? `<img src="${img.thumb}" alt="${escapeHtml(className(m.classes, img.label))}">` : '<div class="noimg">no image</div>'}<figcaption>${caption}</figcaption></figure>`;
+  const cell = (img: GalleryImage, caption: string, cls: string): string => `<figure class="${cls}" data-index="${img.index}">${
+    pictureHtml(img, g.figure, SERIES_SIZE.gallery, className(m.classes, img.label))}<figcaption>${caption}</figcaption></figure>`;
   const rows = g.rows.map((r) => `<div class="gallery-row">${cell(r.query, `${g.querySplit} #${r.query.index}<br>${escapeHtml(className(m.classes, r.query.label))}`, 'query')}<div class="arrow">→</div>${
     r.neighbours.map((n) => cell(n, `${n.correct === true ? '✓ ' : n.correct === false ? '✗ ' : ''}${n.similarity.toFixed(3)}<br>${escapeHtml(className(m.classes, n.label))}`,
       n.correct === true ? 'hit' : n.correct === false ? 'miss' : 'plain')).join('')}</div>`).join('');
-  return `${note(m, 'neighbours')}<div class="gallery" id="gallery">${rows}</div>`;
+  const key = g.figure ? `<p>${seriesKey(g.figure)}</p>` : '';
+  return `${note(m, 'neighbours')}${key}<div class="gallery${g.figure ? ' series-gallery' : ''}" id="gallery">${rows}</div>`;
 }
 
 function viewsHtml(m: ReportModel): string {
   const v = m.views;
   if (!v) return note(m, 'views');
-  return `${note(m, 'views')}<p>Augmentation: <code>${escapeHtml(v.augmentation)}</code>. Each row: a training image, then ${v.views} augmented views.</p>`
-    + `<img id="views-grid" class="pixel" src="${v.png}" alt="augmented views">`;
+  const what = `${note(m, 'views')}<p>Augmentation: <code>${escapeHtml(v.augmentation)}</code>. Each row: a training ${itemNouns(m.input).one}, then ${v.views} augmented views.</p>`;
+  if (v.kind === 'image') return `${what}<img id="views-grid" class="pixel" src="${v.png}" alt="augmented views">`;
+  const [w, h] = SERIES_SIZE.views;
+  const head = `<tr><th>original</th>${Array.from({ length: v.views }, (_, i) => `<th>view ${i + 1}</th>`).join('')}</tr>`;
+  const rows = v.cells.map((row) => `<tr>${row.map((s: SeriesThumb) => `<td>${seriesSvg(s, v.figure, w, h)}</td>`).join('')}</tr>`).join('');
+  return `${what}<p>${seriesKey(v.figure)}</p><table id="views-grid" class="series-grid"><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
 const CSS = `
@@ -191,17 +233,23 @@ table.kv th { background: var(--bg); } td.num { font-variant-numeric: tabular-nu
 .gallery figure { margin: 0; text-align: center; font-size: 11px; color: var(--muted); width: 80px; }
 .gallery img, .gallery .noimg { width: 72px; height: 72px; image-rendering: pixelated; border: 3px solid transparent; border-radius: 4px; display: block; margin: 0 auto; }
 .gallery .noimg { background: var(--bg); line-height: 66px; }
-.gallery .query img { border-color: #0969da; } .gallery .hit img { border-color: #1a7f37; } .gallery .miss img { border-color: #cf222e; }
+.gallery svg.series { border: 3px solid transparent; border-radius: 4px; display: block; margin: 0 auto; }
+.gallery.series-gallery figure { width: 104px; }
+.gallery .query img, .gallery .query svg { border-color: #0969da; } .gallery .hit img, .gallery .hit svg { border-color: #1a7f37; } .gallery .miss img, .gallery .miss svg { border-color: #cf222e; }
 .gallery .hit figcaption { color: #1a7f37; } .gallery .miss figcaption { color: #cf222e; }
 .arrow { font-size: 22px; color: var(--muted); padding-top: 20px; }
 img.pixel { image-rendering: pixelated; max-width: 100%; }
+svg.series { border: 1px solid var(--line); }
+table.series-grid { border-collapse: collapse; } table.series-grid td, table.series-grid th { padding: 2px 4px; font-weight: normal; color: var(--muted); font-size: 12px; }
+.key { display: inline-block; width: 14px; height: 4px; vertical-align: middle; margin: 0 3px; }
 code { background: var(--bg); padding: 1px 4px; border-radius: 4px; }
 `;
 
-/** The page's script: draws the charts and the map from the inline JSON with ECharts. */
+/** The page's script: draws the charts and the map from the inline JSON with ECharts, series previews with `seriesSvg`. */
 const SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
+  var seriesSvg = ${seriesSvg.toString()};
   var charts = [];
   function emptyNote(el, text) { el.classList.add('empty'); el.style.height = 'auto'; el.innerHTML = '<p class="note" style="padding:12px">' + text + '</p>'; }
   function line(id, title, field, unit, fmt) {
@@ -225,7 +273,7 @@ const SCRIPT = `
   line('chart-loss', 'Training loss', 'loss', '', g4);
   line('chart-lr', 'Learning rate (end of epoch)', 'lr', '', g4);
   line('chart-knn', 'kNN top-1 accuracy (test)', 'knn_top1', '', g4);
-  line('chart-throughput', 'Throughput (images/s)', 'images_per_second', ' img/s', rnd);
+  line('chart-throughput', 'Throughput (' + data.items + '/s)', 'images_per_second', ' ' + data.items + '/s', rnd);
 
   var mapEl = document.getElementById('chart-map');
   if (mapEl && data.map) {
@@ -239,7 +287,7 @@ const SCRIPT = `
     var keys = Object.keys(groups).map(Number).sort(function (a, b) { return a - b; });
     var series = keys.map(function (k) {
       return {
-        name: k < 0 ? 'images' : (names[k] || ('class ' + k)), type: 'scatter', data: groups[k], symbolSize: 6,
+        name: k < 0 ? data.items : (names[k] || ('class ' + k)), type: 'scatter', data: groups[k], symbolSize: 6,
         itemStyle: { color: k < 0 ? '#4e79a7' : data.colours[k % data.colours.length], opacity: 0.8 }
       };
     });
@@ -261,7 +309,8 @@ const SCRIPT = `
         trigger: 'item', confine: true,
         formatter: function (p) {
           var pt = data.map.points[p.data[2]];
-          var img = pt.thumb ? '<img src="' + pt.thumb + '" width="84" height="84" style="image-rendering:pixelated;display:block;margin:0 auto 4px">' : '';
+          var img = pt.thumb ? '<img src="' + pt.thumb + '" width="84" height="84" style="image-rendering:pixelated;display:block;margin:0 auto 4px">'
+            : pt.series && data.map.figure ? '<div style="margin:0 auto 4px">' + seriesSvg(pt.series, data.map.figure, ${SERIES_SIZE.hover[0]}, ${SERIES_SIZE.hover[1]}) + '</div>' : '';
           var name = pt.label === null ? 'unlabelled' : (names[pt.label] || ('class ' + pt.label));
           return img + '<div style="text-align:center">' + name.replace(/[<>&]/g, '') + '<br>' + data.map.split + ' #' + pt.index + '</div>';
         }
@@ -280,9 +329,11 @@ const SCRIPT = `
 
 /**
  * The report as one self-contained HTML page: summary, training curves (loss, learning rate,
- * kNN top-1, images/s per epoch), the evaluation table, the UMAP map of embeddings (coloured by
- * class, the image on hover), neighbour galleries, augmented views and the config. ECharts is
- * inlined from the installed package; nothing is fetched when the page opens.
+ * kNN top-1, items/s per epoch), the evaluation table, the UMAP map of embeddings (coloured by
+ * class, the image or series on hover), neighbour galleries, augmented views and the config.
+ * Images are PNG data: URIs, series inline SVG (drawn by `seriesSvg`, which the page also runs
+ * for the map's hover previews); ECharts is inlined from the installed package; nothing is
+ * fetched when the page opens.
  */
 export function renderReportHtml(m: ReportModel): string {
   const c = m.config;
@@ -291,11 +342,14 @@ export function renderReportHtml(m: ReportModel): string {
     epochs: m.config.epochs,
     classes: m.classes,
     colours: classColours(Math.max(1, m.classes.length)),
-    map: m.map ? { split: m.map.split, points: m.map.points } : null,
+    items: itemNouns(m.input).many,
+    map: m.map ? { split: m.map.split, points: m.map.points, figure: m.map.figure ?? null } : null,
   };
+  const { one, many } = itemNouns(m.input);
   const mapCaption = m.map
-    ? `<p>UMAP (cosine kNN graph, 15 neighbours, seed ${c.seed}) of the backbone features of ${m.map.points.length} of the ${m.map.total} ${m.map.split} images, evenly spaced; `
-      + `${m.classes.length ? 'coloured by class (click the legend to hide one)' : 'one colour: the data has no labels'}. Hover a point for its image; scroll to zoom.</p>`
+    ? `<p>UMAP (cosine kNN graph, 15 neighbours, seed ${c.seed}) of the backbone features of ${m.map.points.length} of the ${m.map.total} ${m.map.split} ${many}, evenly spaced; `
+      + `${m.classes.length ? 'coloured by class (click the legend to hide one)' : 'one colour: the data has no labels'}. Hover a point for its ${one}; scroll to zoom.</p>`
+      + (m.map.figure ? `<p>${seriesKey(m.map.figure)}</p>` : '')
     : '';
   return `<!DOCTYPE html>
 <html lang="en">
@@ -318,7 +372,7 @@ ${summary(m)}
 <section id="evaluation"><h2>Evaluation</h2>${evaluationTable(m)}</section>
 <section id="map"><h2>Embedding map</h2>${note(m, 'map')}${m.map ? `${mapCaption}<div id="chart-map"></div>` : ''}</section>
 <section id="neighbours"><h2>Nearest neighbours</h2>${m.galleries
-    ? `<p>Each row: a ${m.galleries.querySplit} image (blue), then its ${m.galleries.rows[0]?.neighbours.length ?? 0} nearest training images by cosine similarity of the backbone features${m.classes.length ? ' (green ✓: same class, red ✗: another)' : ''}.</p>` : ''}${galleryHtml(m)}</section>
+    ? `<p>Each row: a ${m.galleries.querySplit} ${one} (blue), then its ${m.galleries.rows[0]?.neighbours.length ?? 0} nearest training ${many} by cosine similarity of the backbone features${m.classes.length ? ' (green ✓: same class, red ✗: another)' : ''}.</p>` : ''}${galleryHtml(m)}</section>
 <section id="views"><h2>Augmented views</h2>${viewsHtml(m)}</section>
 <section id="config"><h2>Config</h2>${configTable(m)}</section>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>

@@ -1,5 +1,5 @@
-// Dataset images as small PNG thumbnails in data: URIs (through sharp), for the report's
-// map tooltips and neighbour galleries.
+// Images as small PNG thumbnails in data: URIs (through sharp), for the report's map tooltips
+// and neighbour galleries.
 import sharp from 'sharp';
 import type { Dataset } from '../data/index.js';
 
@@ -30,24 +30,4 @@ export async function pngDataUri(data: Uint8Array | Float32Array, offset: number
   if (Math.max(h, w) > THUMBNAIL_SIDE) img = img.resize({ width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE, fit: 'inside' });
   const png = await img.png({ compressionLevel: 9 }).toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
-}
-
-/**
- * Thumbnails (PNG data: URIs) of the dataset items at `indices`, in order, read in batches of
- * 512. Null for a dataset of vectors, and for an item the dataset could not read.
- */
-export async function thumbnails(ds: Dataset, indices: Int32Array): Promise<(string | null)[]> {
-  if (!isImageDataset(ds)) return Array.from(indices, () => null);
-  const per = ds.sampleShape.reduce((a, b) => a * b, 1);
-  const out: (string | null)[] = [];
-  for (let start = 0; start < indices.length; start += 512) {
-    const want = indices.subarray(start, start + 512);
-    const raw = await ds.read(Int32Array.from(want));
-    const at = new Map(Array.from(raw.indices, (idx, row) => [idx, row] as const));
-    out.push(...await Promise.all(Array.from(want, (idx) => {
-      const row = at.get(idx);
-      return row === undefined ? null : pngDataUri(raw.data, row * per, ds.sampleShape);
-    })));
-  }
-  return out;
 }

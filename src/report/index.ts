@@ -1,13 +1,19 @@
 // The HTML report of a run folder (DIR/report.html): training curves, evaluation, a UMAP map of
-// the embeddings, neighbour galleries and augmented views, in one self-contained page.
+// the embeddings, neighbour galleries and augmented views (images, or series for sequences), in one
+// self-contained page.
 export { writeReport, buildReport, type ReportOptions, type ReportResult } from './write.js';
 export { reportCallback, type ReportCallbackContext } from './callback.js';
 export { readRunFiles, ReportError, type RunFiles } from './data.js';
 export { umapLayout, mulberry32, UMAP_MIN_POINTS, type UmapOptions } from './umap.js';
 export { cosineNeighbours, pickQueries, type NeighbourList } from './gallery.js';
-export { pngDataUri, thumbnails, isImageDataset, THUMBNAIL_SIDE } from './images.js';
-export { augmentedViewGrid, type ViewGrid } from './views.js';
+export { pngDataUri, isImageDataset, THUMBNAIL_SIDE } from './images.js';
+export { thumbnails, readSeries, previews, type Preview } from './items.js';
 export {
-  renderReportHtml, echartsBundle, classColours, escapeHtml, scriptJson,
+  seriesFigure, seriesThumb, seriesSvg, LINE_CHANNELS, SERIES_MAX_POINTS, HEATMAP_MAX_FEATURES,
+  type SeriesFigure, type SeriesThumb, type SeriesValues,
+} from './series.js';
+export { augmentedViewGrid, type ViewGrid, type ImageViewGrid, type SeriesViewGrid } from './views.js';
+export {
+  renderReportHtml, echartsBundle, itemNouns, classColours, escapeHtml, scriptJson,
   type ReportModel, type EmbeddingMap, type MapPoint, type Galleries, type GalleryRow, type GalleryImage, type SectionId,
 } from './html.js';

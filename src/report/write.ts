@@ -1,27 +1,28 @@
 // Building and writing DIR/report.html: reads the run folder, embeds a subsample of the test
-// split with the trained backbone, lays it out with UMAP, finds neighbours, draws views.
+// split with the trained backbone, lays it out with UMAP, finds neighbours, draws views (images
+// as thumbnails, sequences as series previews).
 import { basename, join, resolve } from 'node:path';
-import { evenlySpaced, evenSubset, type Dataset } from '../data/index.js';
+import { evenlySpaced, evenSubset, inputKind, type Dataset, type InputKind } from '../data/index.js';
 import { embedDataset } from '../eval/index.js';
 import { writeFileAtomic } from '../io/index.js';
 import { embedOptions, loadRun, type LoadedRun } from '../run/index.js';
 import { scope, tensor, type Tensor } from '../tensor/index.js';
 import { ReportError, readRunFiles, type RunFiles } from './data.js';
 import { cosineNeighbours, pickQueries } from './gallery.js';
-import { renderReportHtml, type EmbeddingMap, type Galleries, type ReportModel, type SectionId } from './html.js';
-import { isImageDataset, thumbnails } from './images.js';
+import { itemNouns, renderReportHtml, type EmbeddingMap, type Galleries, type ReportModel, type SectionId } from './html.js';
+import { previews, type Preview } from './items.js';
 import { UMAP_MIN_POINTS, umapLayout } from './umap.js';
 import { augmentedViewGrid, type ViewGrid } from './views.js';
 
 /** Options of `writeReport` / `buildReport`: what the report shows and where it goes. */
 export interface ReportOptions {
-  /** Images on the embedding map, evenly spaced over the test split (default 2000). */
+  /** Items (images, series) on the embedding map, evenly spaced over the test split (default 2000). */
   mapPoints?: number;
-  /** Query images in the neighbour galleries (default 10). */
+  /** Query items in the neighbour galleries (default 10). */
   galleryQueries?: number;
   /** Neighbours shown per query (default 8). */
   neighbours?: number;
-  /** Images in the augmented-views grid (default 8). */
+  /** Items in the augmented-views grid (default 8). */
   viewRows?: number;
   /** Seed of the UMAP layout and the augmentation draw (default: the run's seed). */
   seed?: number;
@@ -47,7 +48,7 @@ export interface ReportResult {
   file: string;
   /** Its size in bytes. */
   bytes: number;
-  /** Wall-clock seconds, in all and per phase (load, embed, umap, thumbnails, neighbours, views, html). */
+  /** Wall-clock seconds, in all and per phase (load, embed, umap, thumbnails (images' or series' previews), neighbours, views, html). */
   seconds: number;
   timings: Record<string, number>;
   /** Sections left out or reduced, and why (e.g. no labels, no checkpoint yet). */
@@ -56,6 +57,7 @@ export interface ReportResult {
 
 /** The parts of the model that need the trained network. */
 interface NetworkSections {
+  input: InputKind | null;
   classes: readonly string[];
   map: EmbeddingMap | null;
   galleries: Galleries | null;
@@ -77,7 +79,7 @@ async function features(run: LoadedRun, ds: Dataset, what: string): Promise<Tens
   const x = await embedDataset(run.method.backbone, ds, embedOptions(run.config));
   if (x.shape[0] !== ds.length) {
     x.dispose();
-    throw new ReportError(`report: ${ds.length - x.shape[0]!} of the ${ds.length} ${what} images could not be read`);
+    throw new ReportError(`report: ${ds.length - x.shape[0]!} of the ${ds.length} ${what} items could not be read`);
   }
   return x;
 }
@@ -87,10 +89,11 @@ async function networkSections(run: LoadedRun, o: ReportOptions, seed: number, n
   const { train, test } = run.splits;
   const split = test ? 'test' : 'train';
   const source = test ?? train;
+  const input = inputKind(source.sampleShape);
   const labelled = source.labels !== null && (test === null || train.labels !== null);
   const classes = labelled ? source.classes.length ? source.classes : [] : [];
   if (!labelled) notes.map = 'The data has no labels: every point has one colour, and neighbours are not marked right or wrong.';
-  if (!test) notes.neighbours = 'The data has no test split: queries are training images, each excluded from its own neighbours.';
+  if (!test) notes.neighbours = `The data has no test split: queries are training ${itemNouns(input).many}, each excluded from its own neighbours.`;
 
   const picks = evenlySpaced(source.length, o.mapPoints ?? 2000); // positions in `source`
   const sub = evenSubset(source, picks.length); // the same items, as a dataset
@@ -108,13 +111,16 @@ async function networkSections(run: LoadedRun, o: ReportOptions, seed: number, n
       const x = subX;
       coords = await timed(timings, 'umap', () => umapLayout(x, { seed }));
     } else {
-      notes.map = `Too few ${split} images (${picks.length}) for a map: UMAP needs at least ${UMAP_MIN_POINTS}.`;
+      notes.map = `Too few ${split} items (${picks.length}) for a map: UMAP needs at least ${UMAP_MIN_POINTS}.`;
     }
-    const thumbs = await timed(timings, 'thumbnails', () => thumbnails(source, picks));
-    const map: EmbeddingMap | null = coords ? {
-      split, total: source.length, seconds: timings.umap ?? 0,
-      points: coords.map(([x, y], i) => ({ x, y, label: subLabels ? subLabels[i]! : null, index: picks[i]!, thumb: thumbs[i]! })),
-    } : null;
+    let map: EmbeddingMap | null = null;
+    if (coords) {
+      const pictures = await timed(timings, 'thumbnails', () => previews([{ ds: source, indices: picks }]));
+      map = {
+        split, total: source.length, seconds: timings.umap ?? 0, figure: pictures.figure,
+        points: coords.map(([x, y], i) => ({ x, y, label: subLabels ? subLabels[i]! : null, index: picks[i]!, ...pictures.items[0]![i]! })),
+      };
+    }
 
     // Neighbour galleries: queries from the subsample, references the whole train split.
     const k = o.neighbours ?? 8;
@@ -130,19 +136,21 @@ async function networkSections(run: LoadedRun, o: ReportOptions, seed: number, n
         });
       });
       const refIdx = Int32Array.from(lists.flatMap((l) => l.indices));
-      const refThumbs = await timed(timings, 'thumbnails', () => thumbnails(train, refIdx));
+      const pictures = await timed(timings, 'thumbnails', () => previews([{ ds: source, indices: Int32Array.from(queries, (p) => picks[p]!) }, { ds: train, indices: refIdx }]));
+      const [queryPictures, refPictures] = pictures.items as [Preview[], Preview[]];
       const trainLabels = labelled ? train.labels : null;
       let at = 0;
       galleries = {
         querySplit: split,
+        figure: pictures.figure,
         rows: queries.map((p, qi) => {
           const qLabel = subLabels ? subLabels[p]! : null;
           return {
-            query: { index: picks[p]!, label: qLabel, thumb: thumbs[p]! },
+            query: { index: picks[p]!, label: qLabel, ...queryPictures[qi]! },
             neighbours: lists[qi]!.indices.map((r, j) => {
               const label = trainLabels ? trainLabels[r]! : null;
               return {
-                index: r, label, thumb: refThumbs[at++]!, similarity: lists[qi]!.similarities[j]!,
+                index: r, label, ...refPictures[at++]!, similarity: lists[qi]!.similarities[j]!,
                 correct: label === null || qLabel === null ? null : label === qLabel,
               };
             }),
@@ -150,14 +158,16 @@ async function networkSections(run: LoadedRun, o: ReportOptions, seed: number, n
         }),
       };
     } else {
-      notes.neighbours = 'Not enough images for neighbour galleries.';
+      notes.neighbours = 'Not enough items for neighbour galleries.';
     }
 
-    const views = isImageDataset(train)
-      ? await timed(timings, 'views', () => augmentedViewGrid(run.config, train, evenlySpaced(train.length, o.viewRows ?? 8), seed))
-      : null;
-    if (!views) notes.views = 'The data are vectors, not images: there are no augmented views to show.';
-    return { classes, map, galleries, views };
+    const views = await timed(timings, 'views', () => augmentedViewGrid(run.config, train, evenlySpaced(train.length, o.viewRows ?? 8), seed));
+    if (!views) {
+      notes.views = input === 'vector'
+        ? 'The data are vectors, not images or series: there are no augmented views to show.'
+        : `The images have ${train.sampleShape[0]} channels: only images of 1 or 3 channels are drawn.`;
+    }
+    return { input, classes, map, galleries, views };
   } finally {
     subX?.dispose();
     trainX?.dispose();
@@ -185,7 +195,7 @@ export async function buildReport(dir: string, o: ReportOptions = {}): Promise<{
       : 'No eval.json: the data has no labelled test split, or the run did not complete.';
   }
   const seed = o.seed ?? files.config.seed;
-  let network: NetworkSections = { classes: [], map: null, galleries: null, views: null };
+  let network: NetworkSections = { input: null, classes: [], map: null, galleries: null, views: null };
   if (files.hasCheckpoint || o.run) {
     const run = o.run ?? await timed(timings, 'load', () => loadRun(dir));
     try {
@@ -214,8 +224,9 @@ export async function buildReport(dir: string, o: ReportOptions = {}): Promise<{
 /**
  * Writes the HTML report of the run folder `dir` (default `DIR/report.html`, atomically): one
  * self-contained page with the config, the training curves, the evaluation table, a UMAP map of
- * the test embeddings (image on hover), nearest-neighbour galleries and augmented views; it opens
- * offline. See `buildReport` for what is required of the run and how missing parts are shown.
+ * the test embeddings (image or series on hover), nearest-neighbour galleries and augmented views
+ * (images as thumbnails, sequences as line plots or heat maps: `inputKind` of the data says
+ * which); it opens offline. See `buildReport` for what is required of the run and how missing parts are shown.
  */
 export async function writeReport(dir: string, o: ReportOptions = {}): Promise<ReportResult> {
   const t0 = performance.now();

@@ -1,8 +1,10 @@
 // A config's pieces: its datasets, its encoder and method, its augmentation, its precision.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { preset, type PresetName, type ViewTransform } from '../augment/index.js';
-import { evenSubset, fashionMNIST, ImageFolder, mnist, type Dataset } from '../data/index.js';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { preset, PRESET_INPUTS, type PresetName, type ViewTransform } from '../augment/index.js';
+import {
+  evenSubset, fashionMNIST, fashionMNISTSeq, ImageFolder, inputKind, mnist, openSeries, SERIES_EXTENSIONS, SERIES_FILE_EXTENSIONS, type Dataset,
+} from '../data/index.js';
 import { createMethod, type Method, recipeOf } from '../methods/index.js';
 import { createEncoder } from '../nn/index.js';
 import type { TrainConfig } from './config.js';
@@ -13,25 +15,59 @@ export interface Splits {
   test: Dataset | null;
 }
 
+/** The built-in datasets by `data` name: the images of Fashion-MNIST and MNIST, and Fashion-MNIST read as 28 steps of 28 features. */
+const BUILTIN: Record<string, (split: 'train' | 'test') => Dataset> = {
+  'fashion-mnist': (split) => fashionMNIST({ split }),
+  mnist: (split) => mnist({ split }),
+  'fashion-mnist-seq': (split) => fashionMNISTSeq({ split }),
+};
+
+/** The `data` names of the built-in datasets. */
+export const BUILTIN_DATA = Object.keys(BUILTIN);
+
+/** Whether `path` (a file, or the first data file found in a folder of one series per file) holds series rather than images. */
+function holdsSeries(path: string): boolean {
+  if (!statSync(path).isDirectory()) return (SERIES_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
+  for (const e of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(path, e.name);
+    if (e.isDirectory()) return holdsSeries(p);
+    if ((SERIES_FILE_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) return true;
+  }
+  return false;
+}
+
+/** `dir`'s entry named `name` (a folder, or a file `name.<ext>`), if any. */
+function splitEntry(dir: string, name: string): string | null {
+  if (existsSync(join(dir, name))) return join(dir, name);
+  const file = readdirSync(dir).find((f) => f.slice(0, f.length - extname(f).length) === name && extname(f) !== '');
+  return file ? join(dir, file) : null;
+}
+
 /**
- * The datasets of `data`: the built-in Fashion-MNIST and MNIST (docs/architecture.md's split), or
- * an image folder: `PATH/train` and `PATH/test` when both exist, else `PATH` for training and no
- * test set; cut to `trainLimit` / `testLimit` items spread evenly over each split.
+ * The datasets of `data`: a built-in one (`BUILTIN_DATA`, docs/architecture.md's split), a file of
+ * series (.csv, .tsv, .jsonl, .npy: `openSeries`), or a folder of images (`ImageFolder`) or of
+ * series: `PATH/train` and `PATH/test` (folders, or files `train.<ext>` and `test.<ext>`) when both
+ * exist, else `PATH` for training and no test set; cut to `trainLimit` / `testLimit` items spread
+ * evenly over each split.
  */
 export async function loadSplits(c: TrainConfig): Promise<Splits> {
   let splits: Splits;
-  if (c.data === 'fashion-mnist' || c.data === 'mnist') {
-    const make = c.data === 'mnist' ? mnist : fashionMNIST;
-    splits = { train: make({ split: 'train' }), test: make({ split: 'test' }) };
+  const builtin = BUILTIN[c.data];
+  if (builtin) {
+    splits = { train: builtin('train'), test: builtin('test') };
   } else {
-    if (!existsSync(c.data)) throw new Error(`data: no such file or folder: ${c.data} (expected fashion-mnist, mnist or a folder of images)`);
-    if (!statSync(c.data).isDirectory()) throw new Error(`data: ${c.data} is not a folder`);
+    if (!existsSync(c.data)) throw new Error(`data: no such file or folder: ${c.data} (expected ${BUILTIN_DATA.join(', ')}, a file of series or a folder of images or series)`);
     const size = c.imageSize === 'auto' ? 32 : c.imageSize;
-    const open = (dir: string): Promise<Dataset> => ImageFolder.open(dir, { size });
-    const [tr, te] = [join(c.data, 'train'), join(c.data, 'test')];
-    splits = existsSync(tr) && existsSync(te)
-      ? { train: await open(tr), test: await open(te) }
-      : { train: await open(c.data), test: null };
+    // The test split takes the train split's class names, so that label i is the same class in both.
+    const open = (path: string, classes?: readonly string[]): Promise<Dataset> => (holdsSeries(path) ? openSeries(path, { classes }) : ImageFolder.open(path, { size }));
+    const isDir = statSync(c.data).isDirectory();
+    const [tr, te] = isDir ? [splitEntry(c.data, 'train'), splitEntry(c.data, 'test')] : [null, null];
+    if (tr && te) {
+      const train = await open(tr);
+      splits = { train, test: await open(te, train.classes.length ? train.classes : undefined) };
+    } else {
+      splits = { train: await open(c.data), test: null };
+    }
   }
   return { train: evenSubset(splits.train, c.trainLimit), test: splits.test ? evenSubset(splits.test, c.testLimit) : null };
 }
@@ -42,39 +78,69 @@ function inputSide(c: TrainConfig, sampleShape: readonly number[]): number {
 }
 
 /**
- * The encoder a config names; 'auto' picks convnet28 for 28x28 inputs (Fashion-MNIST, MNIST:
- * it keeps the spatial layout those centred images carry, and measured better there than
- * convnet-small's global pooling) and convnet-small, which takes any size, otherwise.
+ * The encoder a config names; 'auto' picks the one the method's recipe needs (CPC's), else by
+ * the data: for images convnet28 at 28x28 (Fashion-MNIST, MNIST: it keeps the spatial layout
+ * those centred images carry, and measured better there than convnet-small's global pooling) and
+ * convnet-small, which takes any size, otherwise; a GRU for sequences; an MLP for vectors.
  */
 export function encoderFor(c: TrainConfig, sampleShape: readonly number[]): string {
   if (c.encoder !== 'auto') return c.encoder;
+  const kind = inputKind(sampleShape);
+  const needs = recipeOf(c.method).encoder?.[kind];
+  if (needs) return needs;
+  if (kind === 'sequence') return 'gru';
+  if (kind === 'vector') return 'mlp';
   return inputSide(c, sampleShape) === 28 ? 'convnet28' : 'convnet-small';
 }
 
-/** The method of `c`, with its backbone built for the dataset's sample shape (C, H, W) and the config's method options. */
+/** What an encoder is built for: image channels (C, H, W), features per step (T, C), or a vector's size (D). */
+function encoderInput(sampleShape: readonly number[]): { inChannels?: number; inputSize?: number; inputDim: number } {
+  const inputDim = sampleShape.reduce((a, b) => a * b, 1);
+  switch (inputKind(sampleShape)) {
+    case 'image': return { inChannels: sampleShape[0]!, inputDim };
+    case 'sequence': return { inputSize: sampleShape[1]!, inputDim };
+    case 'vector': return { inputDim };
+  }
+}
+
+/** The method of `c`, with its backbone built for the dataset's sample shape and the config's method options. */
 export function buildMethod(c: TrainConfig, sampleShape: readonly number[], totalSteps: number): Method {
+  const kind = inputKind(sampleShape);
+  const { inputs } = recipeOf(c.method);
+  if (!inputs.includes(kind)) {
+    throw new Error(`method ${c.method} learns from ${inputs.map((k) => `${k}s`).join(' and ')}, but ${c.data} holds ${kind}s (shape [${sampleShape.join(', ')}])`);
+  }
   const encoder = encoderFor(c, sampleShape);
-  const inChannels = sampleShape[0] ?? 1;
+  const input = encoderInput(sampleShape);
   return createMethod(c.method, {
-    encoder: () => createEncoder(encoder, { inChannels }),
+    encoder: () => createEncoder(encoder, { ...input, ...c.encoderOptions }),
     temperature: c.temperature, queueSize: c.queueSize, tau: c.tau, hiddenDim: c.hiddenDim, outputDim: c.outputDim, totalSteps,
   });
 }
 
 /**
- * The two-view augmentation: the preset the config names, or ('auto') the method recipe's
- * image preset, with its small-image form for images of 32 pixels or less: mnist28 for one
- * channel, cifar32 for colour (SimCLR's CIFAR-10 recipe).
+ * The two-view augmentation: the preset the config names, or ('auto') the method recipe's preset
+ * for the data: for sequences its sequence preset; for images its image preset, in its
+ * small-image form for images of 32 pixels or less: mnist28 for one channel, cifar32 for colour
+ * (SimCLR's CIFAR-10 recipe).
  */
 export function buildViews(c: TrainConfig, sampleShape: readonly number[]): ViewTransform {
+  const recipe = recipeOf(c.method);
+  const kind = inputKind(sampleShape);
+  if (c.augment !== 'auto' && PRESET_INPUTS[c.augment] !== kind) {
+    throw new Error(`augment: ${c.augment} augments ${PRESET_INPUTS[c.augment]}s, but ${c.data} holds ${kind}s (presets for ${kind}s: ${Object.keys(PRESET_INPUTS).filter((p) => PRESET_INPUTS[p as PresetName] === kind).join(', ')})`);
+  }
+  const cropScale = c.cropScale === 'auto' ? undefined : c.cropScale;
+  // The recipe's names are checked by `preset` (and a test): an unknown one is an error naming the known ones.
+  if (kind === 'sequence') return preset(c.augment === 'auto' ? recipe.augment.sequence as PresetName : c.augment, { cropScale });
   const side = sampleShape[sampleShape.length - 1]!;
   let name: PresetName;
   if (c.augment !== 'auto') name = c.augment;
   else if (side <= 32) name = sampleShape[0] === 1 ? 'mnist28' : 'cifar32';
-  else name = recipeOf(c.method).augment.image;
+  else name = recipe.augment.image as PresetName;
   return preset(name, {
     size: inputSide(c, sampleShape),
-    cropScale: c.cropScale === 'auto' ? undefined : c.cropScale,
+    cropScale,
     colorStrength: c.colorStrength === 'auto' ? undefined : c.colorStrength,
   });
 }

@@ -2,25 +2,33 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PRESETS, type PresetName } from '../augment/index.js';
 import { METHOD_NAMES, METHOD_OPTION_NAMES, methodOptionProblem, OPTIMIZER_NAMES, recipeOf } from '../methods/index.js';
-import { encoderNames } from '../nn/index.js';
+import { type EncoderOptions, encoderNames, encoderOptionNames, POOLINGS } from '../nn/index.js';
 
 const positiveInt = z.number().int().positive();
+const PRESET_NAMES = Object.keys(PRESETS) as [PresetName, ...PresetName[]];
 
 /** Every key a config may hold; unknown keys are errors. */
 export const TrainConfigSchema = z.object({
-  /** 'fashion-mnist', 'mnist', or a folder of images (class sub-folders label them). */
+  /** 'fashion-mnist', 'mnist', 'fashion-mnist-seq' (its images as 28 steps of 28 features), a file of series, or a folder of images or series (class sub-folders label them). */
   data: z.string().min(1),
   method: z.enum(METHOD_NAMES),
   /** An encoder name, or 'auto': convnet28 for 28x28 images, convnet-small otherwise. */
   encoder: z.string().refine((e) => e === 'auto' || encoderNames().includes(e), { message: `unknown encoder; known: auto, ${encoderNames().join(', ')}` }),
+  /** The encoder's own options (`EncoderOptions`: `{ bidirectional: false }` for a GRU); one the encoder does not take is an error. */
+  encoderOptions: z.object({
+    featureDim: positiveInt, hiddenDims: z.array(positiveInt), hiddenSize: positiveInt, numLayers: positiveInt,
+    bidirectional: z.boolean(), dropout: z.number().min(0).lt(1), pooling: z.enum(POOLINGS), outputSize: positiveInt,
+    depth: positiveInt, codeSize: positiveInt,
+  }).partial().strict(),
   epochs: positiveInt,
   batchSize: positiveInt,
   device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, { message: "expected 'cpu', 'cuda' or 'cuda:N'" }),
   seed: z.number().int().nonnegative(),
   out: z.string().min(1),
-  /** Augmentation preset: 'mnist28', 'cifar32', 'simclr', 'byol'; 'auto' picks by method and image size. */
-  augment: z.enum(['auto', 'mnist28', 'cifar32', 'simclr', 'byol']),
+  /** Augmentation preset (`augment.PRESETS`: mnist28, cifar32, simclr, byol, ts-weak, ts-strong, ts-simclr); 'auto' picks by method and data. */
+  augment: z.enum(['auto', ...PRESET_NAMES]),
   /** The crop's area range [min, max] as fractions of the image ('auto': the preset's). */
   cropScale: z.union([z.literal('auto'), z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).refine(([a, b]) => a <= b, { message: 'expected [min, max] with min <= max' })]),
   /** SimCLR's colour-distortion strength s: jitter 0.8 s (hue 0.2 s); 0 = none ('auto': the preset's). */
@@ -62,6 +70,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   data: 'fashion-mnist',
   method: 'simclr',
   encoder: 'auto',
+  encoderOptions: {},
   epochs: 10,
   batchSize: 256,
   device: 'cpu',
@@ -92,16 +101,19 @@ export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
   const r = TrainConfigSchema.safeParse(raw);
   if (!r.success) {
     const lines = r.error.issues.map((i) => {
-      if (i.code === 'unrecognized_keys') return `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+      if (i.code === 'unrecognized_keys') return `${i.path.length ? `'${i.path.join('.')}': ` : ''}unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
       return `'${i.path.join('.')}': ${i.message}`;
     });
     throw new ConfigError(`${source}: ${lines.join('; ')}`);
   }
   const recipe = recipeOf(r.data.method);
-  const problems = METHOD_OPTION_NAMES.flatMap((k) => {
-    const p = methodOptionProblem(recipe, k, r.data[k]);
+  const problems = [...METHOD_OPTION_NAMES, 'hiddenDim', 'outputDim'].flatMap((k) => {
+    const p = methodOptionProblem(recipe, k, r.data[k as keyof TrainConfig]);
     return p ? [`'${k}': ${p}`] : [];
   });
+  const taken = r.data.encoder === 'auto' ? undefined : encoderOptionNames(r.data.encoder);
+  const untaken = Object.keys(r.data.encoderOptions).filter((k) => taken && !taken.includes(k as keyof EncoderOptions));
+  if (untaken.length) problems.push(`'encoderOptions': encoder ${r.data.encoder} takes no ${untaken.join(', ')} (its options: ${taken!.join(', ') || 'none'})`);
   if (problems.length) throw new ConfigError(`${source}: ${problems.join('; ')}`);
   return r.data;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { decodeImage, TensorDataset } from '../data/index.js';
 import { embedDataset } from '../eval/index.js';
+import { encoderInputKind } from '../nn/index.js';
 import { embedOptions, loadRun, readRunConfig, type LoadedRun } from '../run/index.js';
 import type { Tensor } from '../tensor/index.js';
 
@@ -22,6 +23,9 @@ export async function embedImage(runDir: string, file: string): Promise<Tensor> 
   const ext = extname(file).toLowerCase();
   if (!(IMAGE_EXTENSIONS as readonly string[]).includes(ext)) throw new Error(`image: ${file}: expected ${IMAGE_EXTENSIONS.join(', ')}`);
   const config = readRunConfig(runDir);
+  if (encoderInputKind(config.encoder) === 'sequence') {
+    throw new Error(`image: run ${runDir} trained the sequence encoder ${config.encoder} on ${config.data}; query it by --id`);
+  }
   const builtin = config.data === 'fashion-mnist' || config.data === 'mnist';
   let run: LoadedRun;
   let tmp: string | null = null;

@@ -3,6 +3,8 @@ import { checkBool, checkInt, checkNumber } from './check.js';
 import { scope } from './scope.js';
 import { checkTensor, run, type Tensor } from './tensor.js';
 
+export { gru, lstm, packPaddedSequence, padPackedSequence, type PackedSequence, type RecurrentOptions } from './rnn.js';
+
 type IntOrPair = number | readonly [number, number];
 /** One number for every spatial dim, or one per dim. */
 type IntOrList = number | readonly number[];

@@ -4,16 +4,18 @@ import type { Optimizer } from '../optim/index.js';
 import { autocast, type Tensor } from '../tensor/index.js';
 
 /**
- * One optimisation step of `method` on a batch's `views` (and `labels`, for supervised methods):
- * the forward pass (under bf16 autocast on `autocast`'s device when given), backward, the
+ * One optimisation step of `method` on a batch's `views` (and `labels`, for supervised methods;
+ * `lengths`, for padded sequences): the forward pass (under bf16 autocast on `autocast`'s device
+ * when given), backward, the
  * optimizer's step, gradients cleared (set to none, as PyTorch 2's default) and the method's
  * `afterStep` (EMA targets, queues). Returns the loss, in the caller's scope; nothing here reads
  * it back from the device.
  */
 export function trainStep(
-  method: Method, views: Tensor[], labels: Tensor | null, optimizer: Optimizer<{ lr: number }>, o: { autocast?: 'cpu' | 'cuda' | null } = {},
+  method: Method, views: Tensor[], labels: Tensor | null, optimizer: Optimizer<{ lr: number }>,
+  o: { autocast?: 'cpu' | 'cuda' | null; lengths?: Tensor | null } = {},
 ): Tensor {
-  const forward = (): Tensor => method.forward(views, labels);
+  const forward = (): Tensor => method.forward(views, labels, o.lengths ?? null);
   const loss = o.autocast ? autocast(o.autocast, forward) : forward();
   loss.backward();
   optimizer.step();

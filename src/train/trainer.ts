@@ -2,7 +2,7 @@
 // batches, its step and its callbacks.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Loader } from '../data/index.js';
+import { inputKind, Loader } from '../data/index.js';
 import { disposeSplits, type EvaluationResult } from '../eval/index.js';
 import { createOptimizer, optimizerSettings, recipeOf } from '../methods/index.js';
 import { WarmupCosineSchedule } from '../optim/index.js';
@@ -82,8 +82,9 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
   try {
     const start = o.resume ? restoreCheckpoint(s) : { epoch: 0, step: 0 };
     if (o.resume) log(`resuming ${c.out} at epoch ${start.epoch + 1}, step ${start.step}`);
-    log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} images, ${c.epochs} epochs of ${loader.length} steps, `
-      + `${settings.name} lr ${settings.lr}, ${views.name}${embed.bf16 ? ', bf16 autocast' : ''}${c.channelsLast ? ', channels-last' : ''}`);
+    const kind = inputKind(splits.train.sampleShape);
+    log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} ${kind}s, ${c.epochs} epochs of ${loader.length} steps, `
+      + `${settings.name} lr ${settings.lr}, ${views.name}${embed.bf16 ? ', bf16 autocast' : ''}${c.channelsLast && kind === 'image' ? ', channels-last' : ''}`);
     const callbacks: Callback<TrainContext>[] = [
       nonFiniteGuard(),
       ...(o.signal ? [interruptCallback(o.signal)] : []),
@@ -97,9 +98,9 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
     const status = await runLoop(s, {
       batches: (epoch) => loader.epoch(epoch),
       step: (b) => {
-        let v = views.views(b.x); // 2 x (B, C, H, W)
-        if (c.channelsLast) v = v.map((t) => t.contiguous('channelsLast'));
-        const loss = trainStep(method, v, b.y, optimizer, { autocast: embed.bf16 ? (device.startsWith('cuda') ? 'cuda' : 'cpu') : null });
+        let v = views.views(b.x, b.lengths); // 2 x (B, C, H, W) images or (B, T, C) sequences
+        if (c.channelsLast && b.x.ndim === 4) v = v.map((t) => t.contiguous('channelsLast'));
+        const loss = trainStep(method, v, b.y, optimizer, { autocast: embed.bf16 ? (device.startsWith('cuda') ? 'cuda' : 'cpu') : null, lengths: b.lengths });
         schedule.step();
         return loss;
       },

@@ -165,9 +165,10 @@ describe('multi-view transforms', () => {
   });
 
   test('bad input: a clear TypeError naming the op', () => {
-    assert.throws(() => simclr().views(rand([3, 32, 32])), /TwoViews: expected images of shape \(N, C, H, W\), got shape \[3, 32, 32\]/);
+    assert.throws(() => simclr().views(rand([3, 32])), /TwoViews: expected images \(N, C, H, W\) or sequences \(N, T, C\), got shape \[3, 32\]/);
+    assert.throws(() => simclr().views(rand([3, 32, 32])), /RandomResizedCrop: expected images of shape \(N, C, H, W\), got shape \[3, 32, 32\]/);
     assert.throws(() => simclr().views(rand([2, 3, 8, 8]).to('int64')), /expected floating-point images in \[0, 1\], got dtype int64/);
-    assert.throws(() => simclr().views([1, 2] as never), /expected a Tensor of images \(N, C, H, W\), got an array/);
+    assert.throws(() => simclr().views([1, 2] as never), /expected a Tensor of images \(N, C, H, W\) or sequences \(N, T, C\), got an array/);
   });
 });
 

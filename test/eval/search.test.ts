@@ -47,21 +47,19 @@ test('nearestNeighbours in float32 finds the float64 neighbours, and frees its b
   assert.deepEqual(memory(), before);
 });
 
-test('cosineTopK is the top-k of cosine similarities (brute force), in float32 and within bf16\'s rounding in bfloat16', () => {
+test('cosineTopK is the top-k of cosine similarities (brute force), whatever the rows\' norms', () => {
   const r = gaussian(90, 8, 4).map((row, i) => row.map((v) => v * (1 + i))); // rows of many norms: cosine, not dot
   const q = r.slice(0, 12);
   const unit = (x: number[]): number[] => x.map((v) => v / Math.hypot(...x));
   const want = bruteForce(q.map(unit), r.map(unit), 5, 'dot', true);
   const before = memory().tensors;
-  const [f32, bf16] = (['float32', 'bfloat16'] as const).map((dtype) => scope(() => {
-    const nb = cosineTopK(tensor(q), tensor(r), { k: 5, excludeSelf: true, dtype, queryChunk: 5, referenceChunk: 16 });
-    return { values: nb.values.to('float32').toArray() as number[][], indices: nb.indices.toArray() as number[][], dtype: nb.values.dtype };
-  }));
+  const got = scope(() => {
+    const nb = cosineTopK(tensor(q), tensor(r), { k: 5, excludeSelf: true, queryChunk: 5, referenceChunk: 16 });
+    return { values: nb.values.toArray() as number[][], indices: nb.indices.toArray() as number[][] };
+  });
   assert.equal(memory().tensors, before);
-  assert.deepEqual(f32!.indices, want.map((row) => row.map((c) => c.j)));
-  f32!.values.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!.v) < 1e-5)));
-  assert.equal(bf16!.dtype, 'bfloat16');
-  bf16!.values.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!.v) < 0.02, `bf16 ${v} vs ${want[i]![j]!.v}`)));
+  assert.deepEqual(got.indices, want.map((row) => row.map((c) => c.j)));
+  got.values.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - want[i]![j]!.v) < 1e-5)));
   scope(() => {
     assert.equal(unitRows(tensor([[3, 4]], { dtype: 'float64' })).dtype, 'float64');
     assert.deepEqual(unitRows(tensor([[3, 4]])).toArray(), [[0.6000000238418579, 0.800000011920929]]);

@@ -63,7 +63,7 @@ describe('MoCo', () => {
     const keys = scope(() => noGrad(() => rows(F.normalize(m.targetProjectionHead.forward(m.targetBackbone.forward(cat([x1, x2])))))));
     scope(() => noGrad(() => m.queue.position.fill_(17))); // wraps: rows 17, 18, 19, then 0, 1, 2
     scope(() => {
-      m.forward([x1, x2]);
+      m.forward([x1, x2], null);
       assert.equal(m.queue.position.item(), 17, 'nothing is enqueued before the step (the loss reads the queue)');
     });
     m.afterStep();

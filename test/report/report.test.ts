@@ -15,26 +15,14 @@ import { reportCallback, writeReport } from '../../src/report/index.js';
 import { DEFAULT_CONFIG, loadRun } from '../../src/run/index.js';
 import { train, type TrainResult } from '../../src/train/index.js';
 import type { Dataset } from '../../src/data/index.js';
-import { artifactPath, chromiumSkipReason, collectConsoleErrors, launchChromium } from '../helpers/browser.js';
+import { chromiumSkipReason } from '../helpers/browser.js';
+import { assertSelfContained, checkInChromium, pageData } from './page.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-interface PageData {
-  metrics: { epoch: number }[];
-  classes: string[];
-  map: { split: string; points: { x: number; y: number; label: number | null; index: number; thumb: string | null }[] } | null;
-}
-
-/** The JSON the page draws from (the `report-data` script element). */
-function pageData(html: string): PageData {
-  const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
-  assert.ok(m, 'report-data script element');
-  return JSON.parse(m[1]!) as PageData;
 }
 
 /** Runs the garbage collector and lets the tensors' finalizers run. */
@@ -45,16 +33,6 @@ async function collectGarbage(): Promise<void> {
     gc();
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** Every way a page could fetch a script, style, font or image from the network. */
-function assertSelfContained(html: string): void {
-  assert.doesNotMatch(html, /<script[^>]*\ssrc\s*=/i, 'no external <script src>');
-  assert.doesNotMatch(html, /<link[^>]*\shref\s*=\s*["']?(https?:)?\/\//i, 'no <link href> to the web');
-  assert.doesNotMatch(html, /url\(\s*["']?(https?:)?\/\//i, 'no CSS url() to the web');
-  assert.doesNotMatch(html, /@import/i, 'no CSS @import');
-  assert.doesNotMatch(html, /<img[^>]*\ssrc\s*=\s*["']?(https?:)?\/\//i, 'no <img> from the web');
-  assert.doesNotMatch(html, /fonts\.googleapis|cdn\.jsdelivr|unpkg\.com|cdnjs/i, 'no CDN');
 }
 
 describe('report', () => {
@@ -98,48 +76,7 @@ describe('report', () => {
   test('the page renders in headless Chromium: charts and map drawn, no errors, nothing fetched', async (t) => {
     const skip = chromiumSkipReason();
     if (skip) return t.skip(skip);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      const errors = collectConsoleErrors(page);
-      const fetched: string[] = [];
-      await page.route('**/*', (route) => {
-        const url = route.request().url();
-        if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
-        fetched.push(url);
-        return route.abort();
-      });
-      await page.goto(`file://${join(out, 'report.html')}`);
-      await page.waitForFunction(() => (window as unknown as { __reportReady?: boolean }).__reportReady === true, undefined, { timeout: 20_000 });
-      for (const id of ['chart-loss', 'chart-lr', 'chart-knn', 'chart-throughput', 'chart-map']) {
-        const canvas = page.locator(`#${id} canvas`).first();
-        const box = await canvas.boundingBox();
-        assert.ok(box && box.width > 100 && box.height > 100, `#${id} has a drawn canvas (${JSON.stringify(box)})`);
-      }
-      const drawn = await page.evaluate(() => {
-        const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: { data: unknown[] }[] } } } }).echarts;
-        return ec.getInstanceByDom(document.getElementById('chart-map')!).getOption().series.reduce((n, s) => n + s.data.length, 0);
-      });
-      assert.equal(drawn, 256, 'every map point is in the scatter');
-      // Hovering a point shows its image.
-      await page.locator('#chart-map').scrollIntoViewIfNeeded();
-      const pixel = await page.evaluate(() => {
-        const ec = (window as unknown as { echarts: { getInstanceByDom(el: Element): { getOption(): { series: { data: number[][] }[] }; convertToPixel(f: object, v: number[]): number[] } } }).echarts;
-        const chart = ec.getInstanceByDom(document.getElementById('chart-map')!);
-        const p = chart.getOption().series[0]!.data[0]!;
-        return chart.convertToPixel({ seriesIndex: 0 }, [p[0]!, p[1]!]);
-      });
-      const box = (await page.locator('#chart-map').boundingBox())!;
-      await page.mouse.move(box.x + pixel[0]!, box.y + pixel[1]!);
-      await page.waitForFunction(() => [...document.querySelectorAll('#chart-map div')].some((d) => d.querySelector('img[src^="data:image/png"]')), undefined, { timeout: 5_000 });
-      await page.screenshot({ path: artifactPath('report-hover.png') });
-      await page.screenshot({ path: artifactPath('report.png'), fullPage: true });
-      assert.deepEqual(errors, [], 'no console or page errors');
-      assert.deepEqual(fetched, [], 'nothing fetched from the network');
-      assert.ok(statSync(artifactPath('report.png')).size > 10_000, 'screenshot saved');
-    } finally {
-      await browser.close();
-    }
+    await checkInChromium(join(out, 'report.html'), { points: 256, hoverSelector: 'img[src^="data:image/png"]', artifact: 'report' });
   });
 
   test('contrastive report --run DIR rewrites the report; the layout repeats exactly (seeded UMAP)', () => {

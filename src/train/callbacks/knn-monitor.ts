@@ -7,11 +7,10 @@ import type { Callback } from '../loop.js';
 /**
  * The kNN monitor (lightly's and solo-learn's online metric): after each epoch, the backbone
  * embeds both labelled splits and the weighted kNN (the run's k and T; InstDisc's protocol)
- * scores the test split against the train split into the epoch's `knn_top1`. Where the run
- * trains in bf16 the similarities are bf16 products (about 7x faster; the top-1 within about
- * 0.001 of float32's, measured); the final evaluation keeps the float32 protocol. The last
- * epoch's features are kept in `s.features` for the final evaluation and the report (the weights
- * have not changed since), so they are not embedded twice. Unlabelled data: no monitor.
+ * scores the test split against the train split into the epoch's `knn_top1`, the evaluation's
+ * protocol. The last epoch's features are kept in `s.features` for the final evaluation and the
+ * report (the weights have not changed since), so they are not embedded twice. Unlabelled data:
+ * no monitor.
  */
 export function knnMonitor(): Callback<TrainContext> {
   return {
@@ -23,8 +22,7 @@ export function knnMonitor(): Callback<TrainContext> {
       const last = m.epoch === s.epochs;
       if (last) s.features = e;
       try {
-        const similarityDtype = s.embed.bf16 ? 'bfloat16' : 'float32';
-        m.knn_top1 = weightedKnn(e.train, e.test, { k: s.config.knnK, temperature: s.config.knnTemperature, similarityDtype }).top1;
+        m.knn_top1 = weightedKnn(e.train, e.test, { k: s.config.knnK, temperature: s.config.knnTemperature }).top1;
       } finally {
         if (!last) disposeSplits(e);
       }
