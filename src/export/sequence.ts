@@ -7,7 +7,7 @@
 // a full sequence), which every sequence encoder of the graph reads. Outputs match the
 // engine's `forward(x, lengths)` in evaluation mode.
 import {
-  CPCEncoder, Conv1d, GRUEncoder, LSTMEncoder, type Pooling, TCN, type AnyModule,
+  CPCEncoder, Conv1d, convShift, GRUEncoder, LSTMEncoder, type Pooling, TCN, type AnyModule,
 } from '../nn/index.js';
 import { type ConverterContext, type ConverterEntry, entry, join, showShape } from './converter.js';
 import { addValues } from './layers.js';
@@ -247,7 +247,7 @@ function convertCPC(m: CPCEncoder, x: OnnxValue, ctx: ConverterContext, path: st
   for (const [name, layer] of m.g_enc.namedChildren()) {
     h = ctx.convert(layer, encPath, name, h);
     if (layer instanceof Conv1d) {
-      const shift = 2 * layer.padding[0]! - layer.dilation[0]! * (layer.kernelSize[0]! - 1) - 1;
+      const shift = convShift(layer);
       const q = b.node('Div', [b.node('Add', [lengths, b.ints(`shift${name}`, [shift], [])], lengths.shape), b.ints(`stride${name}`, [layer.stride[0]!], [])], lengths.shape);
       lengths = b.node('Add', [q, b.ints('one', [1], [])], lengths.shape); // L + shift >= 0: Div's truncation is the floor
       h = masked(h); // (N, codeSize, T')

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PRESETS, type PresetName } from '../augment/index.js';
 import { METHOD_NAMES, METHOD_OPTION_NAMES, methodOptionProblem, OPTIMIZER_NAMES, recipeOf } from '../methods/index.js';
-import { type EncoderOptions, encoderNames, encoderOptionNames, POOLINGS } from '../nn/index.js';
+import { encoderNames, encoderOptionProblem, POOLINGS } from '../nn/index.js';
 
 const positiveInt = z.number().int().positive();
 const PRESET_NAMES = Object.keys(PRESETS) as [PresetName, ...PresetName[]];
@@ -111,9 +111,8 @@ export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
     const p = methodOptionProblem(recipe, k, r.data[k as keyof TrainConfig]);
     return p ? [`'${k}': ${p}`] : [];
   });
-  const taken = r.data.encoder === 'auto' ? undefined : encoderOptionNames(r.data.encoder);
-  const untaken = Object.keys(r.data.encoderOptions).filter((k) => taken && !taken.includes(k as keyof EncoderOptions));
-  if (untaken.length) problems.push(`'encoderOptions': encoder ${r.data.encoder} takes no ${untaken.join(', ')} (its options: ${taken!.join(', ') || 'none'})`);
+  const encoderProblem = r.data.encoder === 'auto' ? null : encoderOptionProblem(r.data.encoder, r.data.encoderOptions);
+  if (encoderProblem) problems.push(`'encoderOptions': ${encoderProblem}`);
   if (problems.length) throw new ConfigError(`${source}: ${problems.join('; ')}`);
   return r.data;
 }

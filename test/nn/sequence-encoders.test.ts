@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  CPCEncoder, createEncoder, encoderInputKind, encoderNames, encoderOptionNames, type Encoder, GRUEncoder, isSequenceEncoder, LSTMEncoder,
+  CPCEncoder, createEncoder, encoderInputKind, encoderNames, encoderOptionProblem, type Encoder, GRUEncoder, isSequenceEncoder, LSTMEncoder,
   type Pooling, type SequenceEncoder, TCN,
 } from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/index.js';
@@ -310,7 +310,8 @@ describe('the registry and the designs', () => {
     }
     assert.throws(() => createEncoder('gru', { inputSize: 28, depth: 3 }), /encoder gru takes no depth \(its options: hiddenSize, numLayers, bidirectional, dropout, pooling\)/);
     assert.throws(() => createEncoder('convnet28', { inChannels: 1, hiddenSize: 3 }), /encoder convnet28 takes no hiddenSize \(its options: featureDim\)/);
-    assert.deepEqual(encoderOptionNames('cpc'), ['codeSize', 'hiddenSize', 'pooling']);
+    assert.equal(encoderOptionProblem('cpc', { codeSize: 8, hiddenSize: 6, pooling: 'max', inputSize: 3 }), null, "cpc's options, and the input's");
+    assert.equal(encoderOptionProblem('cpc', { depth: 2 }), 'encoder cpc takes no depth (its options: codeSize, hiddenSize, pooling)');
   });
 
   test('CPC encodeSteps: codes and contexts zero past each end, with the downsampled lengths', () => {

@@ -26,8 +26,8 @@ export interface CPCEncoderOptions {
   pooling?: Pooling;
 }
 
-/** floor((L + 2 padding - dilation (kernel - 1) - 1) / stride) + 1 = L' as floor((L + shift) / stride) + 1 (PyTorch's formula). */
-function convShift(conv: Conv1d): number {
+/** floor((L + 2 padding - dilation (kernel - 1) - 1) / stride) + 1 = L' as floor((L + shift) / stride) + 1 (PyTorch's formula): the shift. */
+export function convShift(conv: Conv1d): number {
   return 2 * conv.padding[0]! - conv.dilation[0]! * (conv.kernelSize[0]! - 1) - 1;
 }
 

@@ -6,8 +6,8 @@ export { ConvNetSmall, ConvNet28 } from './convnet.js';
 export { MLP, type MLPOptions } from './mlp.js';
 export { GRUEncoder, LSTMEncoder, type RecurrentEncoderOptions } from './rnn.js';
 export { TCN, DilatedConvBlock, type TCNOptions } from './tcn.js';
-export { CPCEncoder, type CPCEncoderOptions } from './cpc.js';
+export { CPCEncoder, convShift, type CPCEncoderOptions } from './cpc.js';
 export { type Pooling, POOLINGS, poolSteps, stepMask } from './sequence.js';
 export {
-  createEncoder, encoderInputKind, encoderNames, encoderOptionNames, registerEncoder, type EncoderInputKind, type EncoderName, type EncoderOptions,
+  createEncoder, encoderInputKind, encoderNames, encoderOptionProblem, registerEncoder, type EncoderInputKind, type EncoderName, type EncoderOptions,
 } from './registry.js';

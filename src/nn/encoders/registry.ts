@@ -118,9 +118,16 @@ function entry(name: string): Entry {
   return e;
 }
 
-/** The options the encoder registered as `name` takes beyond its input's (undefined for one registered without them). */
-export function encoderOptionNames(name: string): readonly (keyof EncoderOptions)[] | undefined {
-  return entry(name).options;
+/**
+ * Why `o` does not suit the encoder registered as `name` ("encoder gru takes no depth (its
+ * options: ...)"), or null: an option it does not take (the input options, set from the data,
+ * every encoder accepts; an encoder registered without its options takes any).
+ */
+export function encoderOptionProblem(name: string, o: EncoderOptions): string | null {
+  const taken = entry(name).options;
+  if (!taken) return null;
+  const extra = (Object.keys(o) as (keyof EncoderOptions)[]).filter((k) => o[k] !== undefined && !INPUT_OPTIONS.includes(k) && !taken.includes(k));
+  return extra.length ? `encoder ${name} takes no ${extra.join(', ')} (its options: ${taken.join(', ') || 'none'})` : null;
 }
 
 /**
@@ -128,12 +135,9 @@ export function encoderOptionNames(name: string): readonly (keyof EncoderOptions
  * so is an option it does not take (`depth` for a GRU), naming the ones it does.
  */
 export function createEncoder(name: EncoderName | (string & {}), o: EncoderOptions = {}): Encoder {
-  const e = entry(name);
-  if (e.options) {
-    const extra = Object.keys(o).filter((k) => o[k as keyof EncoderOptions] !== undefined && !INPUT_OPTIONS.includes(k as keyof EncoderOptions) && !e.options!.includes(k as keyof EncoderOptions));
-    if (extra.length) throw new TypeError(`encoder ${name} takes no ${extra.join(', ')} (its options: ${e.options.join(', ') || 'none'})`);
-  }
-  return e.factory(o);
+  const problem = encoderOptionProblem(name, o);
+  if (problem) throw new TypeError(problem);
+  return entry(name).factory(o);
 }
 
 /**
