@@ -15,10 +15,12 @@ export * as augment from './augment/index.js';
 export * as methods from './methods/index.js';
 export * as evaluation from './eval/index.js';
 export * as runs from './run/index.js';
-export { DEFAULT_CONFIG, loadRun, type TrainConfig, type EpochMetrics, type LoadedRun } from './run/index.js';
+export {
+  DEFAULT_CONFIG, loadRun, resolveFinetuneConfig, loadFinetuneRun, type TrainConfig, type FinetuneConfig, type EpochMetrics, type LoadedRun, type LoadedFinetuneRun,
+} from './run/index.js';
 export * as training from './train/index.js';
-export { train, type TrainOptions, type TrainResult } from './train/index.js';
+export { train, finetune, type TrainOptions, type TrainResult, type FinetuneResult } from './train/index.js';
 export * as report from './report/index.js';
-export { writeReport, reportCallback, type ReportOptions, type ReportResult } from './report/index.js';
+export { writeReport, reportCallback, writeFinetuneReport, finetuneReportCallback, type ReportOptions, type ReportResult } from './report/index.js';
 export * as search from './search/index.js';
 export * as onnx from './export/index.js';

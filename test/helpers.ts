@@ -55,3 +55,26 @@ export function runTorch<T = unknown>(script: string, input?: unknown): T {
   });
   return JSON.parse(out.toString()) as T;
 }
+
+/** A minimal safetensors reader (`read(path)` -> dict of tensors) and writer (`write(path, dict)`) in Python, for `runTorch` scripts (Debian has no `safetensors` package). */
+export const PY_SAFETENSORS_IO = `
+import json, struct, sys, torch
+DT = {'F32': torch.float32, 'F64': torch.float64, 'I64': torch.int64}
+def read(path):
+    raw = open(path, 'rb').read()
+    n = struct.unpack('<Q', raw[:8])[0]
+    h = json.loads(raw[8:8 + n]); h.pop('__metadata__', None)
+    out = {}
+    for k, v in h.items():
+        b, e = v['data_offsets']
+        out[k] = torch.frombuffer(bytearray(raw[8 + n + b:8 + n + e]), dtype=DT[v['dtype']]).reshape(v['shape']).clone()
+    return out
+def write(path, ts):
+    header, blobs, off = {}, [], 0
+    for k, t in ts.items():
+        b = t.detach().contiguous().numpy().tobytes()
+        header[k] = {'dtype': [c for c, d in DT.items() if d == t.dtype][0], 'shape': list(t.shape), 'data_offsets': [off, off + len(b)]}
+        off += len(b); blobs.append(b)
+    hj = json.dumps(header).encode()
+    open(path, 'wb').write(struct.pack('<Q', len(hj)) + hj + b''.join(blobs))
+`;

@@ -34,7 +34,7 @@ export { RandomSolarize } from './solarize.js';
 export { Normalize, IMAGENET_MEAN, IMAGENET_STD } from './normalize.js';
 export { Compose, RandomApply, type ComposeStep } from './compose.js';
 export { TwoViews, MultiCrop, type CropGroup } from './views.js';
-export { simclr, byol, cifar32, mnist28, preset, PRESETS, PRESET_INPUTS, type PresetName } from './presets.js';
+export { simclr, byol, cifar32, mnist28, light, LIGHT_CROP_SCALE, preset, PRESETS, PRESET_INPUTS, type PresetName } from './presets.js';
 export { SequenceAugmentation } from './sequence/base.js';
 export { RandomJitter, Scaling, MagnitudeWarp } from './sequence/magnitude.js';
 export { TimeWarp, WindowSlice, SegmentPermutation } from './sequence/time.js';

@@ -8,7 +8,7 @@ import { Normalize } from './normalize.js';
 import { RandomResizedCrop } from './resized-crop.js';
 import { RandomSolarize } from './solarize.js';
 import { tsSimclr, tsStrong, tsWeak } from './sequence/presets.js';
-import type { PresetOptions } from './types.js';
+import type { Augmentation, PresetOptions } from './types.js';
 import { TwoViews } from './views.js';
 
 /** Jitter factors per unit of strength s: SimCLR's (appendix A) unless a preset gives its own. */
@@ -97,6 +97,21 @@ export function mnist28(o: PresetOptions = {}): TwoViews {
     new RandomResizedCrop({ size, scale: o.cropScale ?? [0.2, 1], hflip: 0.5 }),
     ...jitter(o.colorStrength ?? 1, { brightness: 0.8, contrast: 0.8 }),
   ], o));
+}
+
+/** The crop area range of `light`: most of the image, so a label stays true of its view. */
+export const LIGHT_CROP_SCALE = [0.6, 1] as const;
+
+/**
+ * The light single-view augmentation of supervised fine-tuning: for images a random resized crop
+ * of 60-100% of the area (ratio 3/4-4/3) and a horizontal flip p 0.5, as torchvision's
+ * classification references train ("RandomResizedCrop, RandomHorizontalFlip"), with a smaller
+ * crop range than their 0.08-1 so that a 28x28 item keeps its class; for sequences TS-TCC's weak
+ * augmentation (jitter and scaling: `tsWeak`).
+ */
+export function light(kind: 'image' | 'sequence', o: PresetOptions = {}): Augmentation {
+  if (kind === 'sequence') return tsWeak(o).first;
+  return withNormalize([new RandomResizedCrop({ size: checkSize('light', o.size ?? 28), scale: o.cropScale ?? LIGHT_CROP_SCALE, hflip: 0.5 })], o);
 }
 
 /** The presets by name (for the CLI and configs): the image presets, then the sequence presets. */

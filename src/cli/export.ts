@@ -8,6 +8,7 @@ interface ExportFlags {
   run: string;
   onnx: string;
   head?: boolean;
+  probabilities?: boolean;
   verify: number;
   tolerance?: number;
   indexForBrowser?: string;
@@ -17,10 +18,11 @@ interface ExportFlags {
 
 export function registerExport(p: Command): void {
   p.command('export')
-    .description('export a run\'s encoder (and optionally its projection head) as an ONNX model (opset 17, float32 NCHW, dynamic batch)')
+    .description('export a run\'s encoder (and optionally its projection head), or a fine-tuning run\'s classifier, as an ONNX model (opset 17, float32 NCHW, dynamic batch)')
     .requiredOption('--run <dir>', 'the run folder (from contrastive train)')
     .requiredOption('--onnx <file>', 'the .onnx file to write')
     .option('--head', 'export backbone + projection head (the embedding space of the loss) instead of the backbone alone')
+    .option('--probabilities', "a fine-tuning run: output the classifier's softmax probabilities instead of its logits")
     .option('--verify <n>', 'compare onnxruntime-node with the engine on N test images before writing (0 skips)', int('--verify'), 256)
     .option('--tolerance <x>', 'largest accepted max |difference|, relative to max(1, max |output|) (default 1e-4)', num('--tolerance'))
     .option('--index-for-browser <dir>', 'also write the model, embeddings and thumbnails of test images for examples/browser/ into DIR')
@@ -28,7 +30,7 @@ export function registerExport(p: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (f: ExportFlags) => {
       const r = await exportRun(f.run, {
-        onnx: f.onnx, head: f.head ?? false, verifyImages: f.verify, tolerance: f.tolerance,
+        onnx: f.onnx, head: f.head ?? false, probabilities: f.probabilities ?? false, verifyImages: f.verify, tolerance: f.tolerance,
         indexForBrowser: f.indexForBrowser, indexLimit: f.indexLimit,
       });
       if (f.json) {

@@ -6,6 +6,7 @@ import { registerBench } from './bench.js';
 import { registerEmbed } from './embed.js';
 import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
+import { registerFinetune } from './finetune.js';
 import { registerReport } from './report.js';
 import { registerSearch } from './search.js';
 import { registerTrain } from './train.js';
@@ -15,6 +16,7 @@ export function program(): Command {
     .description('Contrastive representation learning on libtorch')
     .showHelpAfterError();
   registerTrain(p);
+  registerFinetune(p);
   registerEval(p);
   registerReport(p);
   registerEmbed(p);

@@ -4,17 +4,18 @@ import { METHOD_NAMES, type MethodOptionName, OPTIMIZER_NAMES, recipeOf } from '
 import { PRESETS } from '../augment/index.js';
 import { encoderNames } from '../nn/index.js';
 import { reportCallback } from '../report/index.js';
-import { ConfigError, readConfigFile, resolveConfig, RunError, type TrainConfig } from '../run/index.js';
-import { NonFiniteLossError, train } from '../train/index.js';
-import { bool, int, keyValues, num, pair, printJson, sigintSignal } from './options.js';
+import { readConfigFile, resolveConfig, type TrainConfig } from '../run/index.js';
+import { train } from '../train/index.js';
+import { bool, int, keyValues, num, pair } from './options.js';
+import { addFlags, type ConfigFlag, runTraining } from './training.js';
 
 /** The methods whose recipe takes `option`, for the help text. */
 function takenBy(option: MethodOptionName): string {
   return METHOD_NAMES.filter((m) => option in recipeOf(m).defaults).join(', ');
 }
 
-/** Each config key's flag (commander names its value by the key: `--batch-size` is `batchSize`), help and parser. */
-const CONFIG_FLAGS: readonly [key: keyof TrainConfig, flag: string, help: string, parse?: (v: string) => unknown][] = [
+/** Each config key's flag, help and parser. */
+export const CONFIG_FLAGS: readonly ConfigFlag<keyof TrainConfig>[] = [
   ['data', '--data <name|path>', 'fashion-mnist, mnist, fashion-mnist-seq (28 steps of 28 features), a file of series (.csv, .tsv, .jsonl, .npy), or a folder of images or series'],
   ['method', '--method <name>', METHOD_NAMES.join(', ')],
   ['encoder', '--encoder <name>', `auto (convnet28 for 28x28 images, else convnet-small; gru for sequences), ${encoderNames().join(', ')}`],
@@ -42,6 +43,7 @@ const CONFIG_FLAGS: readonly [key: keyof TrainConfig, flag: string, help: string
   ['trainLimit', '--train-limit <n>', 'use only n training samples, spread evenly', int('--train-limit')],
   ['testLimit', '--test-limit <n>', 'use only n test samples, spread evenly', int('--test-limit')],
   ['linearProbe', '--linear-probe <bool>', 'run the linear probe in the final evaluation', bool('--linear-probe')],
+  ['init', '--init <file>', "start the encoder from these weights (.safetensors: an encoder's, a run's checkpoint, a classifier's)"],
 ];
 
 interface TrainFlags extends Partial<Record<keyof TrainConfig, unknown>> {
@@ -52,29 +54,13 @@ export function registerTrain(p: Command): void {
   const cmd = p.command('train')
     .description('train a model, evaluate it and write its report (with no options: SimCLR on Fashion-MNIST)')
     .option('--config <file>', 'a JSON or YAML file of settings (flags override it)');
-  for (const [, flag, help, parse] of CONFIG_FLAGS) {
-    if (parse) cmd.option(flag, help, parse);
-    else cmd.option(flag, help);
-  }
+  addFlags(cmd, CONFIG_FLAGS);
   cmd.option('--resume', 'continue the run in --out from its last checkpoint')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (f: TrainFlags) => {
-      const sigint = sigintSignal('finishing the current step, then writing a checkpoint');
-      try {
-        const flags = Object.fromEntries(CONFIG_FLAGS.map(([key]) => [key, f[key]]));
-        const config = resolveConfig(f.config ? readConfigFile(f.config) : undefined, flags);
-        const r = await train(config, { resume: f.resume, signal: sigint.signal, progress: f.progress, callbacks: [reportCallback()] });
-        if (f.json) printJson(r);
-      } catch (e) {
-        if (e instanceof NonFiniteLossError || e instanceof ConfigError || e instanceof RunError) {
-          process.stderr.write(`contrastive train: ${e.message}\n`);
-          process.exitCode = e instanceof ConfigError ? 2 : 1;
-          return;
-        }
-        throw e;
-      } finally {
-        sigint.release();
-      }
-    });
+    .action((f: TrainFlags) => runTraining('train', f.json, (signal) => {
+      const flags = Object.fromEntries(CONFIG_FLAGS.map(([key]) => [key, f[key]]));
+      const config = resolveConfig(f.config ? readConfigFile(f.config) : undefined, flags);
+      return train(config, { resume: f.resume, signal, progress: f.progress, callbacks: [reportCallback()] });
+    }));
 }

@@ -1,4 +1,5 @@
 // Views of a dataset: some of its items, re-indexed from 0, without copying them.
+import { Rng } from './rng.js';
 import type { Dataset } from './dataset.js';
 
 /**
@@ -49,4 +50,43 @@ export function subsetRange(ds: Dataset, start: number, length: number): Dataset
 /** `n` items spread evenly over `ds` (`evenlySpaced`); `ds` itself when n is 0 (a limit of none) or covers it. */
 export function evenSubset(ds: Dataset, n: number): Dataset {
   return n === 0 || n >= ds.length ? ds : subset(ds, evenlySpaced(ds.length, n));
+}
+
+/** How many labels a few-label subset keeps: a fraction of each class, or a count per class. */
+export type LabelBudget = { fraction: number; perClass?: undefined } | { perClass: number; fraction?: undefined };
+
+/**
+ * A class-balanced, seeded choice of labelled items (the semi-supervised protocol of SimCLR,
+ * Chen et al. 2020, Sec. 6 / appendix B.5: "1% or 10% of the labeled ImageNet ... in a class-balanced
+ * way"): from each class c of `labels`, `round(fraction x count_c)` items (at least one), or
+ * `perClass` items (all of a class that has fewer), drawn without replacement by `Rng(seed)`.
+ * Returns their indices, ascending. The same (labels, budget, seed) always gives the same items,
+ * and a larger fraction with the same seed keeps every item of a smaller one (each class's
+ * items are taken from the front of one seeded order).
+ */
+export function balancedIndices(labels: Int32Array, budget: LabelBudget, seed: number): Int32Array {
+  const { fraction, perClass } = budget;
+  if (fraction !== undefined && perClass !== undefined) throw new TypeError('balancedIndices: give fraction or perClass, not both');
+  if (fraction !== undefined && !(fraction > 0 && fraction <= 1)) throw new RangeError(`balancedIndices: fraction must be in (0, 1], got ${fraction}`);
+  if (perClass !== undefined && !(Number.isInteger(perClass) && perClass >= 1)) throw new RangeError(`balancedIndices: perClass must be a positive integer, got ${perClass}`);
+  if (fraction === undefined && perClass === undefined) throw new TypeError('balancedIndices: give fraction or perClass');
+  const byClass = new Map<number, number[]>();
+  labels.forEach((c, i) => {
+    if (c < 0) throw new RangeError(`balancedIndices: labels must be class indices >= 0, got ${c} at ${i}`);
+    (byClass.get(c) ?? byClass.set(c, []).get(c)!).push(i);
+  });
+  const picked: number[] = [];
+  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    const items = Int32Array.from(byClass.get(c)!);
+    new Rng(seed, c).shuffle(items); // one order per class, whatever the other classes hold
+    const k = perClass ?? Math.max(1, Math.round(fraction! * items.length));
+    picked.push(...items.subarray(0, Math.min(k, items.length)));
+  }
+  return Int32Array.from(picked).sort();
+}
+
+/** The labelled subset of `ds` that `balancedIndices` picks; an error naming the dataset when it has no labels. */
+export function labelledSubset(ds: Dataset, budget: LabelBudget, seed: number, what = 'the training data'): Dataset {
+  if (!ds.labels) throw new TypeError(`${what} has no labels: a labelled subset needs class labels (a folder of class folders, or a built-in dataset)`);
+  return subset(ds, balancedIndices(ds.labels, budget, seed));
 }

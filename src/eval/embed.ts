@@ -1,6 +1,6 @@
 // Embedding datasets with a trained encoder, batch by batch: the features every evaluation reads.
 import { Loader, type Dataset } from '../data/index.js';
-import type { Encoder } from '../nn/index.js';
+import type { Encoder, Module } from '../nn/index.js';
 import { autocast, cat, keep, noGrad, scope, tensor, type Device, type Tensor } from '../tensor/index.js';
 import type { LabelledEmbeddings } from './validate.js';
 
@@ -15,12 +15,15 @@ export interface EmbedOptions {
   batchSize?: number;
 }
 
+/** A network from inputs (and sequence lengths) to one row per item: an encoder, or a classifier (its logits). */
+export type ItemModel = Module<[x: Tensor, lengths?: Tensor | null], Tensor>;
+
 /**
- * Features (N, D) float32 of every item of `ds` through `encoder` in evaluation mode (BatchNorm
+ * Features (N, D) float32 of every item of `ds` through `encoder` (or any `ItemModel`: a classifier gives logits) in evaluation mode (BatchNorm
  * running statistics), without gradient; the encoder's mode is restored after. Items a dataset
  * cannot read are left out (N is then less than `ds.length`). Owned by the caller's scope.
  */
-export async function embedDataset(encoder: Encoder, ds: Dataset, o: EmbedOptions): Promise<Tensor> {
+export async function embedDataset(encoder: ItemModel, ds: Dataset, o: EmbedOptions): Promise<Tensor> {
   const loader = new Loader(ds, { batchSize: o.batchSize ?? 1024, shuffle: false, device: o.device });
   const parts: Tensor[] = [];
   const wasTraining = encoder.training;

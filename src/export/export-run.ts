@@ -4,8 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { evenlySpaced, inputKind, type Dataset } from '../data/index.js';
 import { writeFileAtomic } from '../io/index.js';
-import type { AnyModule } from '../nn/index.js';
-import { loadRun } from '../run/index.js';
+import { Softmax, type AnyModule } from '../nn/index.js';
+import { isFinetuneRun, loadFinetuneRun, loadRun } from '../run/index.js';
 import { type BrowserIndexSummary, writeBrowserIndex } from './browser-index.js';
 import { OnnxExportError } from './converter.js';
 import { embedImages, embedSequences, readImages, readSequences } from './engine.js';
@@ -17,8 +17,10 @@ import { maxAbs, maxAbsDiff, type OnnxFeed, openOnnxRuntime } from './verify.js'
 export interface ExportRunOptions {
   /** The .onnx file to write. */
   onnx: string;
-  /** Export backbone + projection head (the loss's embedding space) instead of the backbone alone. */
+  /** Export backbone + projection head (the loss's embedding space) instead of the backbone alone (a pre-training run). */
   head?: boolean;
+  /** A fine-tuning run: output the classifier's softmax probabilities ('probabilities') instead of its logits ('logits'). */
+  probabilities?: boolean;
   /** Test items (images or sequences) to compare onnxruntime-node's outputs with the engine's on (default 256; 0 skips). */
   verifyImages?: number;
   /**
@@ -37,6 +39,8 @@ export interface ExportRunResult {
   onnx: string;
   bytes: number;
   head: boolean;
+  /** What the model outputs: 'embeddings' (a pre-training run), 'logits' or 'probabilities' (a fine-tuning run's classifier). */
+  kind: 'embeddings' | 'logits' | 'probabilities';
   opset: number;
   ir_version: number;
   input: { name: string; shape: (number | string)[] };
@@ -74,14 +78,59 @@ async function referenceItems(stages: readonly OnnxStage[], ds: Dataset, n: numb
   return { count: images.indices.length, feeds: { [inputName]: { data: inputs, dims: [images.indices.length, ...shape] } }, outputs, dim };
 }
 
+/** What a run folder exports: the modules in order, its data, and how the model is named and described. */
+interface ExportSource {
+  stages: OnnxStage[];
+  splits: { train: Dataset; test: Dataset | null };
+  kind: ExportRunResult['kind'];
+  /** The run's data, method (a pre-training run's) and encoder. */
+  run: { data: string; method: string; encoder: string };
+  /** The graph's name, and what its doc string says the model is. */
+  name: string;
+  what: string;
+  metadata: Record<string, string>;
+  dispose(): void;
+}
+
+/** Opens `dir` for export on the CPU: a pre-training run's backbone (and head), or a fine-tuning run's classifier (and softmax). */
+async function openSource(dir: string, o: ExportRunOptions): Promise<ExportSource> {
+  if (isFinetuneRun(dir)) {
+    if (o.head) throw new OnnxExportError('ONNX export: --head is for pre-training runs; this is a fine-tuning run, whose model is the classifier (add --probabilities for softmax outputs)');
+    const { config: c, splits, classifier } = await loadFinetuneRun(dir, { device: 'cpu' });
+    const kind = o.probabilities ? 'probabilities' : 'logits';
+    return {
+      stages: [['backbone', classifier.backbone], ['head', classifier.head], ...(o.probabilities ? [['softmax', new Softmax(1)] as OnnxStage] : [])],
+      splits, kind, run: { data: c.data, method: 'finetune', encoder: c.encoder }, name: `finetune-${c.encoder}-${c.head}`, what: `${c.encoder} classifier (${c.head} head, ${classifier.numClasses} classes, ${kind})`,
+      metadata: { 'contrastive.encoder': c.encoder, 'contrastive.head': c.head, 'contrastive.classes': JSON.stringify(splits.train.classes) },
+      dispose: () => classifier.dispose(),
+    };
+  }
+  if (o.probabilities) throw new OnnxExportError('ONNX export: --probabilities is for fine-tuning runs (a classifier); this run is a pre-training run (export its embeddings, or fine-tune it with contrastive finetune)');
+  const { config: c, splits, method } = await loadRun(dir, { device: 'cpu' });
+  const stages: OnnxStage[] = [['backbone', method.backbone]];
+  try {
+    if (o.head) stages.push(['projectionHead', projectionHeadOf(method, c.method)]);
+  } catch (e) {
+    method.dispose();
+    throw e;
+  }
+  return {
+    stages, splits, kind: 'embeddings', run: { data: c.data, method: c.method, encoder: c.encoder }, name: `${c.method}-${c.encoder}${o.head ? '-head' : ''}`,
+    what: `${c.method} ${c.encoder} ${o.head ? 'backbone + projection head' : 'backbone'}`,
+    metadata: { 'contrastive.method': c.method, 'contrastive.encoder': c.encoder, 'contrastive.head': String(Boolean(o.head)) },
+    dispose: () => method.dispose(),
+  };
+}
+
 /**
- * Exports the run folder `dir` (from `train`): its backbone, or with `head` backbone and
- * projection head, as an ONNX model, output 'embeddings' (N, D). An image run's input is
- * 'images' (N, C, H, W) float32 in [0, 1] at the run's image size, plain float32 NCHW whatever
- * the run trained with (channels-last, bf16 autocast); a sequence run's are 'sequences'
- * (N, T, C) float32, zero-padded, and 'lengths' (N) int64 (when the encoder honours lengths).
- * Unless `verifyImages` is 0 the model is first run with onnxruntime-node on test items and
- * compared with the engine's float32 forward in evaluation mode; the file is written
+ * Exports the run folder `dir` as an ONNX model: a pre-training run's backbone, or with `head`
+ * backbone and projection head, output 'embeddings' (N, D); a fine-tuning run's classifier,
+ * output 'logits' (N, K), or with `probabilities` its softmax 'probabilities' (N, K). An image
+ * run's input is 'images' (N, C, H, W) float32 in [0, 1] at the run's image size, plain float32
+ * NCHW whatever the run trained with (channels-last, bf16 autocast); a sequence run's are
+ * 'sequences' (N, T, C) float32, zero-padded, and 'lengths' (N) int64 (when the encoder honours
+ * lengths). Unless `verifyImages` is 0 the model is first run with onnxruntime-node on test items
+ * and compared with the engine's float32 forward in evaluation mode; the file is written
  * (atomically) only if it agrees.
  */
 export async function exportRun(dir: string, o: ExportRunOptions): Promise<ExportRunResult> {
@@ -92,24 +141,25 @@ export async function exportRun(dir: string, o: ExportRunOptions): Promise<Expor
   if (!(tolerance > 0)) throw new RangeError(`exportRun: tolerance must be positive, got ${tolerance}`);
   const indexLimit = o.indexLimit ?? 1000;
   if (!Number.isInteger(indexLimit) || indexLimit < 1) throw new RangeError(`exportRun: indexLimit must be a positive integer, got ${indexLimit}`);
-  const { config: c, splits, method } = await loadRun(dir, { device: 'cpu' });
+  const source = await openSource(dir, o);
+  const { stages, splits } = source;
   try {
-    const stages: OnnxStage[] = [['backbone', method.backbone]];
-    if (o.head) stages.push(['projectionHead', projectionHeadOf(method, c.method)]);
     const sampleShape = splits.train.sampleShape;
     const sequences = inputKind(sampleShape) === 'sequence';
     if (sequences && o.indexForBrowser) throw new OnnxExportError('ONNX export: the browser index (--index-for-browser) is for image runs; this run trained on sequences');
+    if (source.kind !== 'embeddings' && o.indexForBrowser) throw new OnnxExportError('ONNX export: the browser index (--index-for-browser) searches embeddings; export the pre-training run it came from');
+    const c = source.run;
     const t0 = performance.now();
     const exp = toOnnx(stages, {
       sampleShape,
       inputName: sequences ? 'sequences' : 'images',
-      graphName: `${c.method}-${c.encoder}${o.head ? '-head' : ''}`,
-      docString: `contrastive ${c.method} ${c.encoder} ${o.head ? 'backbone + projection head' : 'backbone'}, trained on ${c.data}. Input: ${sequences
+      outputName: source.kind,
+      graphName: source.name,
+      docString: `contrastive ${source.what}, trained on ${c.data}. Input: ${sequences
         ? `sequences (N, ${sampleShape.join(', ')}) float32, zero past each sequence's end, and ${LENGTHS_INPUT} (N) int64`
         : 'images (N, C, H, W) float32, pixel bytes / 255'}.`,
       metadata: {
-        'contrastive.method': c.method, 'contrastive.encoder': c.encoder, 'contrastive.data': c.data,
-        'contrastive.head': String(Boolean(o.head)),
+        ...source.metadata, 'contrastive.data': c.data, 'contrastive.output': source.kind,
         'contrastive.preprocess': sequences ? 'values as the dataset holds them (uint8 / 255); zero padding' : 'pixel bytes / 255, no mean/std; grayscale = Rec. 709 luminance in linear light',
       },
     });
@@ -150,11 +200,11 @@ export async function exportRun(dir: string, o: ExportRunOptions): Promise<Expor
       });
     }
     return {
-      onnx: resolve(o.onnx), bytes: exp.bytes.byteLength, head: Boolean(o.head), opset: exp.opset, ir_version: exp.irVersion,
+      onnx: resolve(o.onnx), bytes: exp.bytes.byteLength, head: Boolean(o.head), kind: source.kind, opset: exp.opset, ir_version: exp.irVersion,
       input: { name: exp.input.name, shape: [...exp.input.shape] }, output: { name: exp.output.name, shape: [...exp.output.shape] },
       nodes: exp.nodes, initializers: exp.initializers, export_seconds: exportSeconds, verify, index,
     };
   } finally {
-    method.dispose();
+    source.dispose();
   }
 }

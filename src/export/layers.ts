@@ -2,7 +2,7 @@
 // layer's forward in evaluation mode. Operator semantics: https://onnx.ai/onnx/operators/
 import {
   AdaptiveAvgPool2d, BatchNorm, Conv1d, Conv2d, Dropout, Flatten, GELU, Identity, LayerNorm, Linear,
-  MaxPool2d, ReLU, Sequential, SiLU, type AnyModule,
+  MaxPool2d, ReLU, Sequential, SiLU, Softmax, type AnyModule,
 } from '../nn/index.js';
 import {
   type ConverterContext, type ConverterEntry, entry, showShape, staticProduct,
@@ -80,6 +80,11 @@ function convertBatchNorm(m: BatchNorm, x: OnnxValue, ctx: ConverterContext, pat
 /** ReLU -> `Relu` (in place or not: ONNX values are immutable either way). */
 function convertReLU(_m: ReLU, x: OnnxValue, ctx: ConverterContext, path: string): OnnxValue {
   return ctx.graph.node('Relu', [x.name], x.shape, {}, `${path}/Relu`);
+}
+
+/** Softmax -> `Softmax` (opset 13+: along one axis, as torch's). */
+function convertSoftmax(m: Softmax, x: OnnxValue, ctx: ConverterContext, path: string): OnnxValue {
+  return ctx.graph.node('Softmax', [x.name], x.shape, { axis: intAttr(m.dim) }, `${path}/Softmax`);
 }
 
 /** A float32 scalar initializer (0-d) named `path.name`. */
@@ -231,6 +236,7 @@ export const layerConverters: readonly ConverterEntry[] = [
   entry(ReLU, convertReLU),
   entry(GELU, convertGELU),
   entry(SiLU, convertSiLU),
+  entry(Softmax, convertSoftmax),
   entry(MaxPool2d, convertMaxPool2d),
   entry(AdaptiveAvgPool2d, convertAdaptiveAvgPool2d),
   entry(Flatten, convertFlatten),

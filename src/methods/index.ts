@@ -1,7 +1,7 @@
 // Methods: encoder + heads + loss (+ memory bank or EMA target), each with its paper's recipe.
 export { Method, checkViews, methodOptionProblem, type MethodOptions } from './method.js';
 export {
-  createOptimizer, headWidths, learningRate, optimizerSettings, optionNames,
+  createOptimizer, type OptimizerPart, headWidths, learningRate, optimizerSettings, optionNames,
   NARROW_BACKBONE_FEATURES, METHOD_OPTION_NAMES, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES,
   type HeadWidths, type LrRule, type MethodOptionName, type MethodRecipe, type OptimizerName, type OptimizerRecipe, type OptimizerSettings,
 } from './recipe.js';

@@ -104,22 +104,36 @@ export function optimizerSettings(
   };
 }
 
+/** A part of a model that trains at its own rate: `lrScale` x the optimizer's learning rate (0 leaves it out). */
+export interface OptimizerPart {
+  module: AnyModule;
+  lrScale: number;
+}
+
 /**
- * The optimizer over `model`'s trainable parameters (a frozen target network's are left out).
- * Biases and normalisation-layer parameters take no weight decay, and no LARS adaptation
- * ("we exclude the biases and batch normalization parameters from both LARS adaptation and
- * weight decay", Grill et al. 2020, BYOL, appendix C); momentum 0.9 for LARS and SGD.
+ * The optimizer over `model`'s trainable parameters (a frozen target network's are left out),
+ * or over `parts`, each at its own learning rate (fine-tuning's backbone and head). Biases and
+ * normalisation-layer parameters take no weight decay, and no LARS adaptation ("we exclude the
+ * biases and batch normalization parameters from both LARS adaptation and weight decay", Grill
+ * et al. 2020, BYOL, appendix C); momentum 0.9 for LARS and SGD.
  */
-export function createOptimizer(model: AnyModule, s: OptimizerSettings): Optimizer<{ lr: number }> {
-  const { decay, noDecay } = splitBiasAndNorm(model); // trainable parameters only
-  const groups = (d: object, nd: object) => [{ params: decay, ...d }, { params: noDecay, ...nd }].filter((g) => g.params.length > 0);
+export function createOptimizer(model: AnyModule | readonly OptimizerPart[], s: OptimizerSettings): Optimizer<{ lr: number }> {
+  const parts = Array.isArray(model) ? model as readonly OptimizerPart[] : [{ module: model as AnyModule, lrScale: 1 }];
+  const scaled = parts.filter((p) => p.lrScale > 0);
+  /** Each part's decayed and undecayed groups at its rate (Adam: one group per part, decay coupled to all). */
+  const groups = (d: object, nd: object) => scaled.flatMap(({ module, lrScale }) => {
+    const lr = s.lr * lrScale;
+    if (s.name === 'adam') return [{ params: module.parameters().filter((p) => p.requiresGrad), lr }];
+    const { decay, noDecay } = splitBiasAndNorm(module); // trainable parameters only
+    return [{ params: decay, lr, ...d }, { params: noDecay, lr, ...nd }];
+  }).filter((g) => g.params.length > 0);
   switch (s.name) {
     case 'lars':
       return new LARS(groups({ weightDecay: s.weightDecay }, { weightDecay: 0, adaptation: false }), { lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay });
     case 'sgd':
       return new SGD(groups({ weightDecay: s.weightDecay }, { weightDecay: 0 }), { lr: s.lr, momentum: 0.9, weightDecay: s.weightDecay });
     case 'adam':
-      return new Adam(model.parameters().filter((p) => p.requiresGrad), { lr: s.lr, weightDecay: s.weightDecay });
+      return new Adam(groups({}, {}), { lr: s.lr, weightDecay: s.weightDecay });
     case 'adamw':
       return new AdamW(groups({ weightDecay: s.weightDecay }, { weightDecay: 0 }), { lr: s.lr, weightDecay: s.weightDecay });
   }

@@ -34,3 +34,14 @@ export class SiLU extends Module {
     return F.silu(x);
   }
 }
+
+/** softmax along `dim` (`torch.nn.Softmax`): a classifier's logits as class probabilities. */
+export class Softmax extends Module {
+  constructor(readonly dim = -1) {
+    super();
+  }
+
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.dim);
+  }
+}

@@ -3,7 +3,7 @@ export { Module, type AnyModule, type StateDict, type ModuleTarget, type Incompa
 export { Linear, Identity, Flatten } from './linear.js';
 export { Conv1d, Conv2d, type ConvOptions } from './conv.js';
 export { BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, isNormLayer, type BatchNormOptions } from './norm.js';
-export { ReLU, GELU, SiLU } from './activation.js';
+export { ReLU, GELU, SiLU, Softmax } from './activation.js';
 export { MaxPool2d, AdaptiveAvgPool2d } from './pooling.js';
 export { Dropout } from './dropout.js';
 export { Sequential, type Layer } from './container.js';

@@ -1,10 +1,10 @@
-// The report page: one self-contained HTML file (ECharts inlined from the npm package, images as
+// The report page (of a pre-training or a fine-tuning run): one self-contained HTML file (ECharts inlined from the npm package, images as
 // data: URIs, series as inline SVG, the data as inline JSON), which opens offline and fetches nothing.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { InputKind } from '../data/index.js';
-import type { EvaluationResult } from '../eval/index.js';
-import type { EpochMetrics, TrainConfig } from '../run/index.js';
+import type { EpochMetrics } from '../run/index.js';
+import type { ClassificationSection } from './classification.js';
 import type { Preview } from './items.js';
 import { seriesSvg, type SeriesFigure, type SeriesThumb } from './series.js';
 import type { ViewGrid } from './views.js';
@@ -53,22 +53,32 @@ export interface Galleries {
 }
 
 /** The report's sections, for notes that replace or qualify one. */
-export type SectionId = 'training' | 'evaluation' | 'map' | 'neighbours' | 'views' | 'config';
+export type SectionId = 'training' | 'evaluation' | 'classification' | 'map' | 'neighbours' | 'views' | 'config';
+
+/** A run's config as the page shows it: every key in the config table; `epochs` and `seed` are read. */
+export type ReportConfig = Record<string, unknown> & { epochs: number; seed: number };
 
 /** Everything the page shows; `renderReportHtml` turns it into HTML. */
 export interface ReportModel {
+  /** What trained: a contrastive method ('pretrain'; the default) or a classifier ('finetune'), which picks the accuracy the summary and the curves show. */
+  kind?: 'pretrain' | 'finetune';
   /** Heading (the run folder's name). */
   title: string;
+  /** The line under the heading (what ran, on what data, where). */
+  subtitle: string;
   /** The run folder, as given. */
   dir: string;
-  config: TrainConfig;
+  config: ReportConfig;
   metrics: EpochMetrics[];
-  evaluation: EvaluationResult | null;
+  /** eval.json's object: its scalar values make the evaluation table. */
+  evaluation: Record<string, unknown> | null;
   /** Class names (label i is classes[i]); empty when unlabelled. */
   classes: readonly string[];
   map: EmbeddingMap | null;
   galleries: Galleries | null;
   views: ViewGrid | null;
+  /** A classifier's predictions on the test split (fine-tuning runs). */
+  classification?: ClassificationSection | null;
   /** What the items are (`inputKind` of the data), which names them and picks how they are drawn; null when the data was not opened (no checkpoint). */
   input?: InputKind | null;
   /** Per-section explanations (why a section is empty, or what it shows). */
@@ -144,7 +154,13 @@ function className(classes: readonly string[], label: number | null): string {
   return classes[label] ?? `class ${label}`;
 }
 
-const EVAL_ROWS: [keyof EvaluationResult, string][] = [
+/** Known eval.json keys, in order, with their names on the page; other scalar keys follow under their own. */
+const EVAL_ROWS: [string, string][] = [
+  ['top1', 'classifier top-1 (test)'],
+  ['top5', 'classifier top-5 (test)'],
+  ['loss', 'classifier cross-entropy (test)'],
+  ['count', 'test items scored'],
+  ['labels', 'training labels used'],
   ['knn_top1', 'kNN top-1 (weighted, k 200, T 0.1, cosine)'],
   ['knn_top5', 'kNN top-5'],
   ['linear_top1', 'linear probe top-1'],
@@ -159,26 +175,47 @@ function note(m: ReportModel, id: SectionId): string {
   return n ? `<p class="note">${escapeHtml(n)}</p>` : '';
 }
 
+/** `v` to 4 decimals, or a dash when it is not a number. */
+function fixed4(v: unknown): string {
+  return typeof v === 'number' ? v.toFixed(4) : '—';
+}
+
+/** The accuracy the run is judged by: the classifier's test top-1 (fine-tuning) or the kNN monitor's (pre-training), with its curve's field and title. */
+function accuracy(m: ReportModel): { card: string; field: 'test_top1' | 'knn_top1'; title: string; empty: string } {
+  return m.kind === 'finetune' || m.metrics.some((e) => typeof e.test_top1 === 'number')
+    ? { card: 'test top-1', field: 'test_top1', title: 'Test top-1 (classifier)', empty: 'No epoch has finished yet.' }
+    : { card: 'kNN top-1', field: 'knn_top1', title: 'kNN top-1 accuracy (test)', empty: 'No kNN monitor (the data has no labels, or no epoch has finished).' };
+}
+
 function summary(m: ReportModel): string {
   const last = m.metrics[m.metrics.length - 1];
   const seconds = m.metrics.reduce((s, e) => s + e.seconds, 0);
+  const acc = accuracy(m);
+  const evalKey = acc.field === 'test_top1' ? 'top1' : 'knn_top1';
   const cards: [string, string][] = [
     ['epochs', `${last?.epoch ?? 0} / ${m.config.epochs}`],
     ['final loss', last ? last.loss.toFixed(4) : '—'],
-    ['kNN top-1', m.evaluation ? m.evaluation.knn_top1.toFixed(4) : last?.knn_top1 != null ? last.knn_top1.toFixed(4) : '—'],
+    [acc.card, fixed4(m.evaluation?.[evalKey] ?? last?.[acc.field])],
     [`${itemNouns(m.input).many}/s`, last ? String(Math.round(m.metrics.reduce((s, e) => s + e.images_per_second, 0) / m.metrics.length)) : '—'],
     ['training time', m.metrics.length ? `${seconds.toFixed(1)} s` : '—'],
   ];
   return `<div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${escapeHtml(k)}</div><div class="v">${escapeHtml(v)}</div></div>`).join('')}</div>`;
 }
 
+/** Whether `v` is one value (a number, string, boolean or null), not an array or object of them. */
+function isScalar(v: unknown): boolean {
+  return v === null || ['number', 'string', 'boolean'].includes(typeof v);
+}
+
+/** The evaluation's scalar metrics, known keys first (arrays and objects, e.g. per-class results, are shown elsewhere or not at all). */
 function evaluationTable(m: ReportModel): string {
-  if (!m.evaluation) return note(m, 'evaluation') || '<p class="note">No evaluation yet.</p>';
+  const e = m.evaluation;
+  if (!e) return note(m, 'evaluation') || '<p class="note">No evaluation yet.</p>';
   const known = new Set<string>(EVAL_ROWS.map(([k]) => k));
-  const rows = EVAL_ROWS.filter(([k]) => m.evaluation![k] !== undefined).map(([k, label]) => [label, m.evaluation![k]] as const);
-  for (const [k, v] of Object.entries(m.evaluation)) if (!known.has(k)) rows.push([k, v as number]);
+  const rows = EVAL_ROWS.filter(([k]) => e[k] !== undefined).map(([k, label]) => [label, e[k]] as [string, unknown]);
+  for (const [k, v] of Object.entries(e)) if (!known.has(k)) rows.push([k, v]);
   return `${note(m, 'evaluation')}<table class="kv" id="eval-table"><thead><tr><th>metric</th><th>value</th></tr></thead><tbody>${
-    rows.map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td class="num">${escapeHtml(fmt(v))}</td></tr>`).join('')}</tbody></table>`;
+    rows.filter(([, v]) => isScalar(v)).map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td class="num">${escapeHtml(fmt(v))}</td></tr>`).join('')}</tbody></table>`;
 }
 
 function configTable(m: ReportModel): string {
@@ -209,12 +246,49 @@ function viewsHtml(m: ReportModel): string {
   return `${what}<p>${seriesKey(v.figure)}</p><table id="views-grid" class="series-grid"><thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
+/** The classifier's most confident mistakes: each item with its true and predicted class and the confidence. */
+function misclassifiedHtml(m: ReportModel, c: ClassificationSection): string {
+  const many = itemNouns(m.input).many;
+  if (c.misclassified.length === 0) return `<p class="note">The classifier gets every one of the ${c.count} test ${many} right: there are no mistakes to show.</p>`;
+  const cells = c.misclassified.map((e) => {
+    const truth = className(c.classes, e.label);
+    const predicted = className(c.classes, e.predicted);
+    return `<figure class="miss" data-index="${e.index}">${pictureHtml(e, c.figure, SERIES_SIZE.gallery, `${truth} predicted as ${predicted}`)}<figcaption>test #${e.index}<br>${
+      escapeHtml(truth)} → ${escapeHtml(predicted)}<br>confidence ${e.confidence.toFixed(3)}</figcaption></figure>`;
+  }).join('');
+  const key = c.figure ? `<p>${seriesKey(c.figure)}</p>` : '';
+  return `<p>The ${c.misclassified.length} misclassified test ${many} the classifier is most sure of, most confident first: true → predicted class, and the softmax probability of the predicted one.</p>${
+    key}<div class="gallery${c.figure ? ' series-gallery' : ''}" id="misclassified">${cells}</div>`;
+}
+
+/** Pixel height of the confusion matrix and per-class charts for `k` classes: room for a row per class. */
+function classChartHeight(k: number): number {
+  return Math.min(1600, Math.max(420, 160 + 26 * k));
+}
+
+/** The classification section: the confusion heat map, per-class accuracy (drawn by the page's script) and the mistakes, or its note. */
+function classificationHtml(m: ReportModel): string {
+  const c = m.classification;
+  if (!c) return note(m, 'classification');
+  const correct = c.perClass.reduce((s, p) => s + p.correct, 0);
+  const style = `style="height:${classChartHeight(c.classes.length)}px"`;
+  return `${note(m, 'classification')}<p>The classifier's argmax on the ${c.count} test ${itemNouns(m.input).many}: top-1 ${fixed4(c.top1)} (${correct} right). `
+    + 'The confusion matrix counts them by true class (rows) and predicted class (columns).</p>'
+    + `<div class="charts"><div class="chart" id="chart-confusion" ${style}></div><div class="chart" id="chart-per-class" ${style}></div></div>`
+    + `<h3>Most confident mistakes</h3>${misclassifiedHtml(m, c)}`;
+}
+
+/** `body()` when the section has content or a note, else null (the page leaves it out). */
+function optional(m: ReportModel, id: SectionId, present: boolean, body: () => string): string | null {
+  return present || m.notes[id] ? body() : null;
+}
+
 const CSS = `
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #f6f8fa; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg); background: #fff; }
 header { padding: 20px 32px 8px; border-bottom: 1px solid var(--line); }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 0 0 12px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 0 0 12px; } h3 { font-size: 15px; margin: 16px 0 8px; }
 .sub { color: var(--muted); margin: 0 0 12px; }
 nav { padding: 8px 32px; background: var(--bg); border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 10; }
 nav a { margin-right: 16px; color: #0969da; text-decoration: none; }
@@ -237,6 +311,7 @@ table.kv th { background: var(--bg); } td.num { font-variant-numeric: tabular-nu
 .gallery.series-gallery figure { width: 104px; }
 .gallery .query img, .gallery .query svg { border-color: #0969da; } .gallery .hit img, .gallery .hit svg { border-color: #1a7f37; } .gallery .miss img, .gallery .miss svg { border-color: #cf222e; }
 .gallery .hit figcaption { color: #1a7f37; } .gallery .miss figcaption { color: #cf222e; }
+#misclassified { display: flex; flex-wrap: wrap; gap: 8px; } #misclassified figure { width: 120px; }
 .arrow { font-size: 22px; color: var(--muted); padding-top: 20px; }
 img.pixel { image-rendering: pixelated; max-width: 100%; }
 svg.series { border: 1px solid var(--line); }
@@ -245,34 +320,39 @@ table.series-grid { border-collapse: collapse; } table.series-grid td, table.ser
 code { background: var(--bg); padding: 1px 4px; border-radius: 4px; }
 `;
 
-/** The page's script: draws the charts and the map from the inline JSON with ECharts, series previews with `seriesSvg`. */
+/** The page's script: draws the charts, the map and the classification charts from the inline JSON with ECharts, series previews with `seriesSvg`. */
 const SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var seriesSvg = ${seriesSvg.toString()};
   var charts = [];
   function emptyNote(el, text) { el.classList.add('empty'); el.style.height = 'auto'; el.innerHTML = '<p class="note" style="padding:12px">' + text + '</p>'; }
-  function line(id, title, field, unit, fmt) {
+  function chart(el, option) {
+    var c = echarts.init(el, null, { renderer: 'canvas' });
+    c.setOption(Object.assign({ animation: false }, option));
+    charts.push(c);
+    return c;
+  }
+  function titled(text) { return { text: text, left: 'center', textStyle: { fontSize: 14 } }; }
+  function safe(s) { return String(s).replace(/[<>&]/g, ''); }
+  function line(id, title, field, unit, fmt, empty) {
     var el = document.getElementById(id);
     var pts = data.metrics.filter(function (m) { return typeof m[field] === 'number'; }).map(function (m) { return [m.epoch, m[field]]; });
-    if (pts.length === 0) { emptyNote(el, field === 'knn_top1' ? 'No kNN monitor (the data has no labels, or no epoch has finished).' : 'No epoch has finished yet.'); return; }
-    var c = echarts.init(el, null, { renderer: 'canvas' });
-    c.setOption({
-      animation: false,
-      title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
+    if (pts.length === 0) { emptyNote(el, empty || 'No epoch has finished yet.'); return; }
+    chart(el, {
+      title: titled(title),
       grid: { left: 64, right: 24, top: 40, bottom: 40 },
       tooltip: { trigger: 'axis', valueFormatter: function (v) { return fmt(v) + unit; } },
       xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: 0, max: Math.max(data.epochs, pts[pts.length - 1][0]) },
       yAxis: { type: 'value', scale: true, axisLabel: { formatter: function (v) { return fmt(v); } } },
       series: [{ type: 'line', data: pts, showSymbol: true, symbolSize: 7 }]
     });
-    charts.push(c);
   }
   var g4 = function (v) { return String(Number(Number(v).toPrecision(4))); };
   var rnd = function (v) { return String(Math.round(v)); };
   line('chart-loss', 'Training loss', 'loss', '', g4);
   line('chart-lr', 'Learning rate (end of epoch)', 'lr', '', g4);
-  line('chart-knn', 'kNN top-1 accuracy (test)', 'knn_top1', '', g4);
+  line('chart-knn', data.accuracy.title, data.accuracy.field, '', g4, data.accuracy.empty);
   line('chart-throughput', 'Throughput (' + data.items + '/s)', 'images_per_second', ' ' + data.items + '/s', rnd);
 
   var mapEl = document.getElementById('chart-map');
@@ -300,9 +380,7 @@ const SCRIPT = `
       x: { min: (x0 + x1) / 2 - unit * w / 2, max: (x0 + x1) / 2 + unit * w / 2 },
       y: { min: (y0 + y1) / 2 - unit * h / 2, max: (y0 + y1) / 2 + unit * h / 2 }
     };
-    var m = echarts.init(mapEl, null, { renderer: 'canvas' });
-    m.setOption({
-      animation: false,
+    chart(mapEl, {
       legend: { type: 'scroll', top: 4, show: labelled },
       grid: { left: 24, right: 24, top: 40, bottom: 24 },
       tooltip: {
@@ -312,7 +390,7 @@ const SCRIPT = `
           var img = pt.thumb ? '<img src="' + pt.thumb + '" width="84" height="84" style="image-rendering:pixelated;display:block;margin:0 auto 4px">'
             : pt.series && data.map.figure ? '<div style="margin:0 auto 4px">' + seriesSvg(pt.series, data.map.figure, ${SERIES_SIZE.hover[0]}, ${SERIES_SIZE.hover[1]}) + '</div>' : '';
           var name = pt.label === null ? 'unlabelled' : (names[pt.label] || ('class ' + pt.label));
-          return img + '<div style="text-align:center">' + name.replace(/[<>&]/g, '') + '<br>' + data.map.split + ' #' + pt.index + '</div>';
+          return img + '<div style="text-align:center">' + safe(name) + '<br>' + data.map.split + ' #' + pt.index + '</div>';
         }
       },
       xAxis: Object.assign({ type: 'value', show: false }, box.x),
@@ -320,37 +398,99 @@ const SCRIPT = `
       dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }, { type: 'inside', yAxisIndex: 0, filterMode: 'none' }],
       series: series
     });
-    charts.push(m);
+  }
+
+  var cls = data.classification;
+  if (cls) {
+    // Confusion matrix: a cell [predicted, true, count] per pair of classes, true classes down, predicted across.
+    var cells = [], most = 1;
+    cls.confusion.forEach(function (row, t) { row.forEach(function (n, p) { cells.push([p, t, n]); most = Math.max(most, n); }); });
+    var axis = function (name, gap, extra) {
+      return Object.assign({ type: 'category', data: cls.classes, name: name, nameLocation: 'middle', nameGap: gap, axisLabel: { interval: 0 }, splitArea: { show: true } }, extra);
+    };
+    chart(document.getElementById('chart-confusion'), {
+      title: titled('Confusion matrix (test)'),
+      grid: { left: 120, right: 24, top: 40, bottom: 110 },
+      tooltip: { formatter: function (p) { return 'true ' + safe(cls.classes[p.data[1]]) + '<br>predicted ' + safe(cls.classes[p.data[0]]) + '<br>' + p.data[2] + ' ' + data.items; } },
+      xAxis: axis('predicted', 90, { axisLabel: { interval: 0, rotate: 40 } }),
+      yAxis: axis('true', 106, { inverse: true }),
+      visualMap: { min: 0, max: most, show: false, inRange: { color: ['#f6f8fa', '#0969da'] } },
+      series: [{ type: 'heatmap', data: cells, label: { show: cls.classes.length <= 30 }, emphasis: { itemStyle: { borderColor: '#1f2328', borderWidth: 1 } } }]
+    });
+    chart(document.getElementById('chart-per-class'), {
+      title: titled('Per-class accuracy (test)'),
+      grid: { left: 56, right: 24, top: 40, bottom: 110 },
+      tooltip: { trigger: 'axis', formatter: function (ps) { var c = cls.perClass[ps[0].dataIndex]; return safe(c.class) + '<br>' + c.correct + ' of ' + c.count + ' right'; } },
+      xAxis: { type: 'category', data: cls.classes, axisLabel: { interval: 0, rotate: 40 } },
+      yAxis: { type: 'value', min: 0, max: 1, name: 'top-1' },
+      series: [{
+        type: 'bar',
+        data: cls.perClass.map(function (c, i) { return { value: c.accuracy, itemStyle: { color: data.colours[i % data.colours.length] } }; }),
+        label: { show: cls.classes.length <= 30, position: 'top', formatter: function (p) { return p.value === null ? '' : Number(p.value).toFixed(2); } }
+      }]
+    });
   }
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
   window.__reportReady = true;
 })();
 `;
 
+/** The map section's body: the caption and the chart's element, after its note. */
+function mapHtml(m: ReportModel): string {
+  if (!m.map) return note(m, 'map');
+  const { one, many } = itemNouns(m.input);
+  return `${note(m, 'map')}<p>UMAP (cosine kNN graph, 15 neighbours, seed ${m.config.seed}) of the backbone features of ${m.map.points.length} of the ${m.map.total} ${m.map.split} ${many}, evenly spaced; `
+    + `${m.classes.length ? 'coloured by class (click the legend to hide one)' : 'one colour: the data has no labels'}. Hover a point for its ${one}; scroll to zoom.</p>`
+    + (m.map.figure ? `<p>${seriesKey(m.map.figure)}</p>` : '')
+    + '<div id="chart-map"></div>';
+}
+
+/** The neighbours section's body: what a row shows, then the galleries (or the note). */
+function neighboursHtml(m: ReportModel): string {
+  const { one, many } = itemNouns(m.input);
+  return `${m.galleries
+    ? `<p>Each row: a ${m.galleries.querySplit} ${one} (blue), then its ${m.galleries.rows[0]?.neighbours.length ?? 0} nearest training ${many} by cosine similarity of the backbone features${m.classes.length ? ' (green ✓: same class, red ✗: another)' : ''}.</p>` : ''}${galleryHtml(m)}`;
+}
+
+/** The page's sections in order, [id, nav title, body]; a section with neither content nor a note is left out. */
+function sections(m: ReportModel): [SectionId, string, string][] {
+  const all: [SectionId, string, string | null][] = [
+    ['training', 'Training', `${note(m, 'training')}
+<div class="charts"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-lr"></div><div class="chart" id="chart-knn"></div><div class="chart" id="chart-throughput"></div></div>
+`],
+    ['evaluation', 'Evaluation', evaluationTable(m)],
+    ['classification', 'Classification', optional(m, 'classification', !!m.classification, () => classificationHtml(m))],
+    ['map', 'Embedding map', optional(m, 'map', !!m.map, () => mapHtml(m))],
+    ['neighbours', 'Nearest neighbours', optional(m, 'neighbours', !!m.galleries, () => neighboursHtml(m))],
+    ['views', 'Augmented views', optional(m, 'views', !!m.views, () => viewsHtml(m))],
+    ['config', 'Config', configTable(m)],
+  ];
+  return all.filter((s): s is [SectionId, string, string] => s[2] !== null);
+}
+
 /**
  * The report as one self-contained HTML page: summary, training curves (loss, learning rate,
- * kNN top-1, items/s per epoch), the evaluation table, the UMAP map of embeddings (coloured by
- * class, the image or series on hover), neighbour galleries, augmented views and the config.
- * Images are PNG data: URIs, series inline SVG (drawn by `seriesSvg`, which the page also runs
- * for the map's hover previews); ECharts is inlined from the installed package; nothing is
- * fetched when the page opens.
+ * kNN top-1 or, for a fine-tuning run, the classifier's test top-1, items/s per epoch), the
+ * evaluation table, the classification section (fine-tuning: confusion matrix, per-class
+ * accuracy, the most confident mistakes), the UMAP map of embeddings (coloured by class, the
+ * image or series on hover), neighbour galleries, augmented views and the config; a section
+ * without content or a note is left out. Images are PNG data: URIs, series inline SVG (drawn by
+ * `seriesSvg`, which the page also runs for the map's hover previews); ECharts is inlined from
+ * the installed package; nothing is fetched when the page opens.
  */
 export function renderReportHtml(m: ReportModel): string {
-  const c = m.config;
+  const c = m.classification;
   const data = {
     metrics: m.metrics,
     epochs: m.config.epochs,
     classes: m.classes,
-    colours: classColours(Math.max(1, m.classes.length)),
+    colours: classColours(Math.max(1, m.classes.length, c?.classes.length ?? 0)),
     items: itemNouns(m.input).many,
+    accuracy: accuracy(m),
     map: m.map ? { split: m.map.split, points: m.map.points, figure: m.map.figure ?? null } : null,
+    classification: c ? { classes: c.classes, top1: c.top1, count: c.count, confusion: c.confusion, perClass: c.perClass } : null,
   };
-  const { one, many } = itemNouns(m.input);
-  const mapCaption = m.map
-    ? `<p>UMAP (cosine kNN graph, 15 neighbours, seed ${c.seed}) of the backbone features of ${m.map.points.length} of the ${m.map.total} ${m.map.split} ${many}, evenly spaced; `
-      + `${m.classes.length ? 'coloured by class (click the legend to hide one)' : 'one colour: the data has no labels'}. Hover a point for its ${one}; scroll to zoom.</p>`
-      + (m.map.figure ? `<p>${seriesKey(m.map.figure)}</p>` : '')
-    : '';
+  const shown = sections(m);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -362,19 +502,11 @@ export function renderReportHtml(m: ReportModel): string {
 <body>
 <header>
 <h1>${escapeHtml(m.title)}</h1>
-<p class="sub">${escapeHtml(`${c.method} · ${c.encoder} · ${c.data} · batch ${c.batchSize} · ${c.device} · seed ${c.seed} · run folder ${m.dir}`)}</p>
+<p class="sub">${escapeHtml(m.subtitle)}</p>
 ${summary(m)}
 </header>
-<nav><a href="#training">Training</a><a href="#evaluation">Evaluation</a><a href="#map">Embedding map</a><a href="#neighbours">Nearest neighbours</a><a href="#views">Augmented views</a><a href="#config">Config</a></nav>
-<section id="training"><h2>Training</h2>${note(m, 'training')}
-<div class="charts"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-lr"></div><div class="chart" id="chart-knn"></div><div class="chart" id="chart-throughput"></div></div>
-</section>
-<section id="evaluation"><h2>Evaluation</h2>${evaluationTable(m)}</section>
-<section id="map"><h2>Embedding map</h2>${note(m, 'map')}${m.map ? `${mapCaption}<div id="chart-map"></div>` : ''}</section>
-<section id="neighbours"><h2>Nearest neighbours</h2>${m.galleries
-    ? `<p>Each row: a ${m.galleries.querySplit} ${one} (blue), then its ${m.galleries.rows[0]?.neighbours.length ?? 0} nearest training ${many} by cosine similarity of the backbone features${m.classes.length ? ' (green ✓: same class, red ✗: another)' : ''}.</p>` : ''}${galleryHtml(m)}</section>
-<section id="views"><h2>Augmented views</h2>${viewsHtml(m)}</section>
-<section id="config"><h2>Config</h2>${configTable(m)}</section>
+<nav>${shown.map(([id, title]) => `<a href="#${id}">${title}</a>`).join('')}</nav>
+${shown.map(([id, title, body]) => `<section id="${id}"><h2>${title}</h2>${body}</section>`).join('\n')}
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 <script>${echartsBundle()}</script>
 <script>${SCRIPT}</script>

@@ -1,8 +1,13 @@
 // The HTML report of a run folder (DIR/report.html): training curves, evaluation, a UMAP map of
 // the embeddings, neighbour galleries and augmented views (images, or series for sequences), in one
-// self-contained page.
+// self-contained page; for a fine-tuning run, the classifier's confusion matrix, per-class
+// accuracy and most confident mistakes.
 export { writeReport, buildReport, type ReportOptions, type ReportResult } from './write.js';
-export { reportCallback, type ReportCallbackContext } from './callback.js';
+export { writeFinetuneReport, buildFinetuneReport, type FinetuneReportOptions } from './finetune.js';
+export {
+  classificationSection, type ClassificationSection, type ClassificationOptions, type ClassAccuracy, type Misclassified,
+} from './classification.js';
+export { reportCallback, finetuneReportCallback, type ReportCallbackContext, type FinetuneReportCallbackContext } from './callback.js';
 export { readRunFiles, ReportError, type RunFiles } from './data.js';
 export { umapLayout, mulberry32, UMAP_MIN_POINTS, type UmapOptions } from './umap.js';
 export { cosineNeighbours, pickQueries, type NeighbourList } from './gallery.js';
@@ -15,5 +20,5 @@ export {
 export { augmentedViewGrid, type ViewGrid, type ImageViewGrid, type SeriesViewGrid } from './views.js';
 export {
   renderReportHtml, echartsBundle, itemNouns, classColours, escapeHtml, scriptJson,
-  type ReportModel, type EmbeddingMap, type MapPoint, type Galleries, type GalleryRow, type GalleryImage, type SectionId,
+  type ReportModel, type ReportConfig, type EmbeddingMap, type MapPoint, type Galleries, type GalleryRow, type GalleryImage, type SectionId,
 } from './html.js';

@@ -6,8 +6,17 @@ import {
   evenSubset, fashionMNIST, fashionMNISTSeq, ImageFolder, inputKind, mnist, openSeries, SERIES_EXTENSIONS, SERIES_FILE_EXTENSIONS, type Dataset,
 } from '../data/index.js';
 import { createMethod, type Method, recipeOf } from '../methods/index.js';
-import { createEncoder } from '../nn/index.js';
+import { loadSafetensors } from '../io/index.js';
+import { createEncoder, type Encoder } from '../nn/index.js';
+import { scope, type Tensor } from '../tensor/index.js';
+import { RunError } from './folder.js';
 import type { TrainConfig } from './config.js';
+
+/** What the datasets of a config depend on (a pre-training or a fine-tuning config). */
+export type DataSettings = Pick<TrainConfig, 'data' | 'imageSize' | 'trainLimit' | 'testLimit'>;
+
+/** What the encoder of a config depends on; `method` (pre-training) may name the encoder its recipe needs. */
+export type EncoderSettings = Pick<TrainConfig, 'encoder' | 'encoderOptions' | 'imageSize'> & { method?: TrainConfig['method'] };
 
 /** The train split (what the method learns from) and the test split (what the kNN monitor and the evaluation score). */
 export interface Splits {
@@ -50,7 +59,7 @@ function splitEntry(dir: string, name: string): string | null {
  * exist, else `PATH` for training and no test set; cut to `trainLimit` / `testLimit` items spread
  * evenly over each split.
  */
-export async function loadSplits(c: TrainConfig): Promise<Splits> {
+export async function loadSplits(c: DataSettings): Promise<Splits> {
   let splits: Splits;
   const builtin = BUILTIN[c.data];
   if (builtin) {
@@ -73,7 +82,7 @@ export async function loadSplits(c: TrainConfig): Promise<Splits> {
 }
 
 /** The input side the network sees: the configured image size, or the dataset's. */
-function inputSide(c: TrainConfig, sampleShape: readonly number[]): number {
+function inputSide(c: Pick<TrainConfig, 'imageSize'>, sampleShape: readonly number[]): number {
   return c.imageSize === 'auto' ? sampleShape[sampleShape.length - 1]! : c.imageSize;
 }
 
@@ -83,10 +92,10 @@ function inputSide(c: TrainConfig, sampleShape: readonly number[]): number {
  * those centred images carry, and measured better there than convnet-small's global pooling) and
  * convnet-small, which takes any size, otherwise; a GRU for sequences; an MLP for vectors.
  */
-export function encoderFor(c: TrainConfig, sampleShape: readonly number[]): string {
+export function encoderFor(c: EncoderSettings, sampleShape: readonly number[]): string {
   if (c.encoder !== 'auto') return c.encoder;
   const kind = inputKind(sampleShape);
-  const needs = recipeOf(c.method).encoder?.[kind];
+  const needs = c.method ? recipeOf(c.method).encoder?.[kind] : undefined;
   if (needs) return needs;
   if (kind === 'sequence') return 'gru';
   if (kind === 'vector') return 'mlp';
@@ -103,6 +112,49 @@ function encoderInput(sampleShape: readonly number[]): { inChannels?: number; in
   }
 }
 
+/** The encoder of `c` (`encoderFor`), built for the dataset's sample shape with the config's encoder options. */
+export function buildEncoder(c: EncoderSettings, sampleShape: readonly number[]): Encoder {
+  return createEncoder(encoderFor(c, sampleShape), { ...encoderInput(sampleShape), ...c.encoderOptions });
+}
+
+/** Where a file of weights keeps an encoder's: at the top (encoder.safetensors), in a classifier or method (`backbone.`), in a run's checkpoint (`model.backbone.`). */
+const ENCODER_PREFIXES = ['', 'backbone.', 'model.backbone.'] as const;
+
+/**
+ * Loads encoder weights from the safetensors file `file` into `encoder`: a state dict under the
+ * encoder's own (PyTorch) names (`checkpoint/encoder.safetensors`, or torchvision's ResNet
+ * weights converted from a .pth: README "Fine-tuning"), or the backbone of a fine-tuned
+ * classifier (`backbone.*`) or of a run's `last.safetensors` (`model.backbone.*`). Every encoder
+ * weight must be there with its shape; the file's other keys (torchvision's `fc.*`, a method's
+ * heads) are left out, and returned.
+ */
+export function loadEncoderWeights(encoder: Encoder, file: string): string[] {
+  if (!existsSync(file)) throw new RunError(`init: no such file: ${file} (expected a .safetensors file of encoder weights)`);
+  return scope(() => {
+    let tensors: Record<string, Tensor>;
+    try {
+      tensors = loadSafetensors(file).tensors;
+    } catch (e) {
+      throw new RunError(`init: ${file} is not a safetensors file: ${(e as Error).message}`);
+    }
+    const own = Object.keys(encoder.stateDict());
+    const covered = (p: string): number => own.filter((k) => `${p}${k}` in tensors).length;
+    const prefix = ENCODER_PREFIXES.reduce((best, p) => (covered(p) > covered(best) ? p : best));
+    const missing = own.filter((k) => !(`${prefix}${k}` in tensors));
+    if (missing.length) {
+      throw new RunError(`init: ${file} does not hold this encoder's weights: ${missing.length} of its ${own.length} tensors are missing (${
+        missing.slice(0, 4).map((k) => `'${k}'`).join(', ')}${missing.length > 4 ? ', ...' : ''})`);
+    }
+    try {
+      encoder.loadStateDict(Object.fromEntries(own.map((k) => [k, tensors[`${prefix}${k}`]!])));
+    } catch (e) {
+      throw new RunError(`init: ${file} does not fit the encoder: ${(e as Error).message}`);
+    }
+    const used = new Set(own.map((k) => `${prefix}${k}`));
+    return Object.keys(tensors).filter((k) => !used.has(k));
+  });
+}
+
 /** The method of `c`, with its backbone built for the dataset's sample shape and the config's method options. */
 export function buildMethod(c: TrainConfig, sampleShape: readonly number[], totalSteps: number): Method {
   const kind = inputKind(sampleShape);
@@ -110,10 +162,8 @@ export function buildMethod(c: TrainConfig, sampleShape: readonly number[], tota
   if (!inputs.includes(kind)) {
     throw new Error(`method ${c.method} learns from ${inputs.map((k) => `${k}s`).join(' and ')}, but ${c.data} holds ${kind}s (shape [${sampleShape.join(', ')}])`);
   }
-  const encoder = encoderFor(c, sampleShape);
-  const input = encoderInput(sampleShape);
   return createMethod(c.method, {
-    encoder: () => createEncoder(encoder, { ...input, ...c.encoderOptions }),
+    encoder: () => buildEncoder(c, sampleShape),
     temperature: c.temperature, queueSize: c.queueSize, tau: c.tau, hiddenDim: c.hiddenDim, outputDim: c.outputDim, totalSteps,
   });
 }
@@ -146,7 +196,7 @@ export function buildViews(c: TrainConfig, sampleShape: readonly number[]): View
 }
 
 /** Whether a run uses bf16 autocast: as configured, or ('auto') on CUDA and on CPUs with AVX512-BF16. */
-export function useBf16(c: TrainConfig): boolean {
+export function useBf16(c: Pick<TrainConfig, 'bf16' | 'device'>): boolean {
   return c.bf16 === 'auto' ? (c.device.startsWith('cuda') || cpuHasBf16()) : c.bf16;
 }
 

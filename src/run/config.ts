@@ -57,6 +57,8 @@ export const TrainConfigSchema = z.object({
   testLimit: z.number().int().nonnegative(),
   /** Run the linear probe in the final evaluation. */
   linearProbe: z.boolean(),
+  /** Start the encoder from the weights in this .safetensors file (`loadEncoderWeights`), or null: PyTorch's initialisation. */
+  init: z.string().min(1).nullable(),
 }).strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
@@ -91,6 +93,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   trainLimit: 0,
   testLimit: 0,
   linearProbe: false,
+  init: null,
 };
 
 /**

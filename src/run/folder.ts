@@ -30,17 +30,24 @@ export function writeJson(path: string, value: unknown): void {
   writeFileAtomic(path, [Buffer.from(`${JSON.stringify(value, null, 2)}\n`)]);
 }
 
-/** Reads a run's saved config; keys added since the run was written take their defaults (which keep the old behaviour). */
+/** Reads the JSON object in `path`; anything else is a RunError naming the file. */
+export function readJsonObject(path: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new RunError(`${path}: not JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RunError(`${path}: expected an object of settings`);
+  return v as Record<string, unknown>;
+}
+
+/** Reads a pre-training run's saved config; keys added since the run was written take their defaults (which keep the old behaviour). */
 export function readRunConfig(dir: string): TrainConfig {
   const p = runPaths(dir).config;
   if (!existsSync(p)) throw new RunError(`run ${dir}: no config.json (not a run folder, or the run never started)`);
-  let saved: unknown;
-  try {
-    saved = JSON.parse(readFileSync(p, 'utf8'));
-  } catch (e) {
-    throw new RunError(`${p}: not JSON (${(e as Error).message})`);
-  }
-  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new RunError(`${p}: expected an object of settings`);
+  const saved = readJsonObject(p);
+  if (saved.kind === 'finetune') throw new RunError(`run ${dir} is a fine-tuning run (a classifier), not a pre-training run`);
   return validateConfig({ ...DEFAULT_CONFIG, ...saved }, p);
 }
 
@@ -53,6 +60,8 @@ export interface EpochMetrics {
   seconds: number;
   /** The kNN monitor's top-1 (null without a labelled test split). */
   knn_top1: number | null;
+  /** Fine-tuning: the classifier's top-1 on the test split after the epoch. */
+  test_top1?: number;
 }
 
 const METRIC_FIELDS = ['epoch', 'loss', 'lr', 'images_per_second', 'seconds'] as const;
@@ -73,12 +82,13 @@ export function parseMetrics(text: string, file: string): EpochMetrics[] {
     for (const k of METRIC_FIELDS) {
       if (typeof m[k] !== 'number') throw new RunError(`${file}:${i + 1}: field ${k} must be a number, got ${JSON.stringify(m[k])}`);
     }
-    if (m.knn_top1 !== null && m.knn_top1 !== undefined && typeof m.knn_top1 !== 'number') {
-      throw new RunError(`${file}:${i + 1}: field knn_top1 must be a number or null, got ${JSON.stringify(m.knn_top1)}`);
+    for (const k of ['knn_top1', 'test_top1']) {
+      if (m[k] !== null && m[k] !== undefined && typeof m[k] !== 'number') throw new RunError(`${file}:${i + 1}: field ${k} must be a number or null, got ${JSON.stringify(m[k])}`);
     }
     out.push({
       epoch: m.epoch as number, loss: m.loss as number, lr: m.lr as number, images_per_second: m.images_per_second as number,
       seconds: m.seconds as number, knn_top1: (m.knn_top1 as number | null | undefined) ?? null,
+      ...(typeof m.test_top1 === 'number' ? { test_top1: m.test_top1 } : {}),
     });
   });
   return out;

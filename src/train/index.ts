@@ -1,5 +1,6 @@
 // Training: the loop and its callbacks, the library's step, and `train` (a config to a run folder).
 export { train, type TrainOptions, type TrainResult } from './trainer.js';
+export { finetune, type FinetuneContext, type FinetuneResult } from './finetune.js';
 export { runLoop, loopState, type Callback, type LoopSpec, type LoopState, type LoopStatus } from './loop.js';
 export type { TrainContext } from './context.js';
 export { trainStep } from './step.js';

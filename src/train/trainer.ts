@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { inputKind, Loader } from '../data/index.js';
 import { disposeSplits, type EvaluationResult } from '../eval/index.js';
 import { createOptimizer, optimizerSettings, recipeOf } from '../methods/index.js';
+import { saveSafetensors } from '../io/index.js';
 import { WarmupCosineSchedule } from '../optim/index.js';
 import {
-  buildMethod, buildViews, embedOptions, encoderFor, loadSplits, readRunConfig, runPaths, writeJson,
+  buildMethod, buildViews, embedOptions, encoderFor, loadEncoderWeights, loadSplits, readRunConfig, runPaths, writeJson,
   type EpochMetrics, type TrainConfig,
 } from '../run/index.js';
 import { manualSeed, type Device } from '../tensor/index.js';
@@ -15,10 +16,11 @@ import {
   checkpointCallback, evaluationCallback, interruptCallback, knnMonitor, log, metricsLog, nonFiniteGuard, progressCallback, restoreCheckpoint,
 } from './callbacks/index.js';
 import type { TrainContext } from './context.js';
-import { type Callback, loopState, type LoopStatus, runLoop } from './loop.js';
+import { type Callback, type LoopState, loopState, type LoopStatus, runLoop } from './loop.js';
 import { trainStep } from './step.js';
 
-export interface TrainOptions {
+/** Options of `train` (and of `finetune`, whose callbacks see its own context `C`). */
+export interface TrainOptions<C extends LoopState = TrainContext> {
   /** Continue from `out/checkpoint/last.safetensors` (the run's saved config wins, but for `epochs`). */
   resume?: boolean;
   /** Show the progress bar on stderr (default true; only drawn on a terminal). */
@@ -30,7 +32,7 @@ export interface TrainOptions {
    * log, checkpoint, progress, evaluation): they see each epoch's metrics complete and, at the
    * end, the evaluation and the final features (`report.reportCallback()` writes report.html).
    */
-  callbacks?: readonly Callback<TrainContext>[];
+  callbacks?: readonly Callback<C>[];
 }
 
 export interface TrainResult {
@@ -42,7 +44,7 @@ export interface TrainResult {
 }
 
 /** Steps between reads of the loss on CUDA (each read waits for the device); every step on the CPU. */
-const CUDA_LOSS_EVERY = 25;
+export const CUDA_LOSS_EVERY = 25;
 
 /**
  * Trains `config.method` on `config.data` and leaves a run folder (docs/architecture.md):
@@ -70,6 +72,13 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
     method.dispose();
     throw new Error(`method ${c.method} needs labels: use a dataset with class folders`);
   }
+  let ignored: string[] = [];
+  try {
+    if (c.init && !o.resume) ignored = loadEncoderWeights(method.backbone, c.init); // a resume restores its own weights
+  } catch (e) {
+    method.dispose();
+    throw e;
+  }
   method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
   const settings = optimizerSettings(recipeOf(c.method), { batchSize: c.batchSize, optimizer: c.optimizer, lr: c.lr, weightDecay: c.weightDecay });
   const optimizer = createOptimizer(method, settings);
@@ -80,8 +89,9 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
   });
 
   try {
-    const start = o.resume ? restoreCheckpoint(s) : { epoch: 0, step: 0 };
+    const start = o.resume ? restoreCheckpoint(s, method) : { epoch: 0, step: 0 };
     if (o.resume) log(`resuming ${c.out} at epoch ${start.epoch + 1}, step ${start.step}`);
+    if (c.init && !o.resume) log(`init: the encoder starts from ${c.init}${ignored.length ? ` (${ignored.length} tensors it does not have left out)` : ''}`);
     const kind = inputKind(splits.train.sampleShape);
     log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} ${kind}s, ${c.epochs} epochs of ${loader.length} steps, `
       + `${settings.name} lr ${settings.lr}, ${views.name}${embed.bf16 ? ', bf16 autocast' : ''}${c.channelsLast && kind === 'image' ? ', channels-last' : ''}`);
@@ -90,7 +100,10 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
       ...(o.signal ? [interruptCallback(o.signal)] : []),
       knnMonitor(),
       metricsLog(),
-      checkpointCallback(),
+      checkpointCallback<TrainContext>({
+        model: () => method,
+        final: () => saveSafetensors(paths.encoder, method.backbone.stateDict(), { format: 'contrastive-encoder', encoder: c.encoder }),
+      }),
       progressCallback({ bar: o.progress ?? true }),
       evaluationCallback(),
       ...(o.callbacks ?? []),

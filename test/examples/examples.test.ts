@@ -25,7 +25,7 @@ test('examples/methods.js: every method trains a few steps with finite losses an
   assert.throws(() => execFileSync(process.execPath, [example('methods.js'), 'nope'], { stdio: 'pipe' }), /unknown method 'nope'/);
 });
 
-test('examples/quickstart.js: trains two short epochs and leaves a run folder with its report', async () => {
+test('examples/quickstart.js: trains two short epochs, leaves a run folder with its report, and fine-tunes it on 100 labels', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'quickstart-'));
   try {
     const out = execFileSync(process.execPath, [example('quickstart.js'), dir], { encoding: 'utf8' });
@@ -34,6 +34,9 @@ test('examples/quickstart.js: trains two short epochs and leaves a run folder wi
     const before = await randomInit(readRunConfig(dir));
     assert.ok(evaluation['knn_top1']! > before.knn, `kNN top-1 ${evaluation['knn_top1']} on 1,000 test images, ${before.knn} at random initialisation`);
     assert.ok(existsSync(join(dir, 'report.html')), 'the report callback wrote report.html');
+    const tuned = /fine-tuned on 100 labels: test top-1 (0\.\d+)/.exec(out);
+    assert.ok(tuned && Number(tuned[1]) > 0.3, `fine-tuning on 100 labels of 10 classes: ${tuned?.[1]} (chance is 0.1)`);
+    assert.ok(existsSync(join(dir, 'finetune', 'report.html')), 'the fine-tuning report');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

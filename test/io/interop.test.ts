@@ -8,32 +8,14 @@ import { after, test } from 'node:test';
 import { manualSeed, memory, noGrad, randn, scope } from '../../src/index.js';
 import { loadSafetensors, saveSafetensors } from '../../src/io/index.js';
 import { resnet18 } from '../../src/nn/index.js';
-import { runTorch } from '../helpers.js';
+import { PY_SAFETENSORS_IO, runTorch } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'interop-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A minimal safetensors reader and writer in Python (the `safetensors` package is absent). */
-const PY_SAFETENSORS = `
-import json, struct, sys, torch, torchvision
-DT = {'F32': torch.float32, 'F64': torch.float64, 'I64': torch.int64}
-def read(path):
-    raw = open(path, 'rb').read()
-    n = struct.unpack('<Q', raw[:8])[0]
-    h = json.loads(raw[8:8 + n]); h.pop('__metadata__', None)
-    out = {}
-    for k, v in h.items():
-        b, e = v['data_offsets']
-        out[k] = torch.frombuffer(bytearray(raw[8 + n + b:8 + n + e]), dtype=DT[v['dtype']]).reshape(v['shape']).clone()
-    return out
-def write(path, ts):
-    header, blobs, off = {}, [], 0
-    for k, t in ts.items():
-        b = t.detach().contiguous().numpy().tobytes()
-        header[k] = {'dtype': [c for c, d in DT.items() if d == t.dtype][0], 'shape': list(t.shape), 'data_offsets': [off, off + len(b)]}
-        off += len(b); blobs.append(b)
-    hj = json.dumps(header).encode()
-    open(path, 'wb').write(struct.pack('<Q', len(hj)) + hj + b''.join(blobs))
+/** The Python reader and writer, and torchvision's ResNet-18 in its CIFAR form (3x3 stem, no max-pool, no classifier). */
+const PY_SAFETENSORS = `${PY_SAFETENSORS_IO}
+import torchvision
 def cifar_resnet18():
     m = torchvision.models.resnet18()
     m.conv1 = torch.nn.Conv2d(3, 64, 3, 1, 1, bias=False)

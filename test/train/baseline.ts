@@ -5,7 +5,7 @@ import type { Encoder } from '../../src/nn/index.js';
 import { buildMethod, embedOptions, loadSplits, type TrainConfig } from '../../src/run/index.js';
 import assert from 'node:assert/strict';
 import { F, manualSeed, memory, scope, type Tensor } from '../../src/tensor/index.js';
-import type { Callback, TrainContext } from '../../src/train/index.js';
+import type { Callback, LoopState } from '../../src/train/index.js';
 
 /** kNN top-1 (the run's k and T) and the spread of the test features, of `encoder` on the config's splits. */
 export async function measure(encoder: Encoder, c: TrainConfig): Promise<{ knn: number; spread: number }> {
@@ -47,7 +47,7 @@ export async function randomInit(c: TrainConfig): Promise<{ knn: number; spread:
  * Records the live tensor count after every step of the second epoch (the optimizer's state
  * exists by then); `assertFlat(min)` checks there were more than `min` steps, all with the same count.
  */
-export function tensorCounts(): Callback<TrainContext> & { counts: number[]; assertFlat: (min: number) => void } {
+export function tensorCounts(): Callback<LoopState> & { counts: number[]; assertFlat: (min: number) => void } {
   const counts: number[] = [];
   return {
     name: 'tensor-counts',

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../../src/io/index.js';
 import { ConvNet28, ConvNetSmall, registerEncoder } from '../../src/nn/index.js';
 import { scope, type Tensor } from '../../src/index.js';
-import { DEFAULT_CONFIG, readMetrics, readRunConfig, runPaths, type EpochMetrics } from '../../src/run/index.js';
+import { keyValues } from '../../src/cli/options.js';
+import { ConfigError, DEFAULT_CONFIG, readConfigFile, readMetrics, readRunConfig, resolveConfig, runPaths, type EpochMetrics } from '../../src/run/index.js';
 import { NonFiniteLossError, train } from '../../src/train/index.js';
 import { randomInit } from './baseline.js';
 
@@ -53,6 +54,7 @@ describe('contrastive train', () => {
   });
 
   test('config errors name the key; unknown method, encoder and data are clear errors', () => {
+    // Through the command (exit codes, messages on stderr): a bad config file, missing data, a bad flag value.
     const dir = tmp();
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ epochs: -1, methd: 'simclr' }));
@@ -60,27 +62,37 @@ describe('contrastive train', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown key 'methd'/);
     assert.match(r.stderr, /'epochs': Too small/);
+    const missing = run(['train', '--data', join(dir, 'no-such-folder'), '--out', join(dir, 'run'), '--epochs', 'ten']);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /--epochs expects an integer, got 'ten'/);
+    const absent = run(['train', '--data', join(dir, 'no-such-folder'), '--out', join(dir, 'run')]);
+    assert.equal(absent.status, 1);
+    assert.match(absent.stderr, /data: no such file or folder: .*no-such-folder/);
+
+    // The same checks in process (what the command runs on its flags and files).
     const yaml = join(dir, 'bad.yaml');
     writeFileSync(yaml, 'batchSize: many\n');
-    assert.match(run(['train', '--config', yaml]).stderr, /'batchSize': Invalid input: expected number/);
-    assert.match(run(['train', '--config', join(dir, 'missing.json')]).stderr, /config file .*missing\.json: ENOENT/);
-    assert.match(run(['train', '--method', 'simclear']).stderr, /'method': Invalid option: expected one of "simclr"/);
-    assert.match(run(['train', '--encoder', 'resnet9']).stderr, /'encoder': unknown encoder; known: .*convnet-small/);
-    const missing = run(['train', '--data', join(dir, 'no-such-folder'), '--out', join(dir, 'run')]);
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /data: no such file or folder: .*no-such-folder/);
-    assert.match(run(['train', '--epochs', 'ten']).stderr, /--epochs expects an integer, got 'ten'/);
+    const configError = (flags: Record<string, unknown>, file?: Record<string, unknown>) => {
+      try {
+        resolveConfig(file, flags);
+      } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.message;
+      }
+      return assert.fail(`no error for ${JSON.stringify(flags)}`);
+    };
+    assert.match(configError({}, readConfigFile(yaml)), /'batchSize': Invalid input: expected number/);
+    assert.throws(() => readConfigFile(join(dir, 'missing.json')), /config file .*missing\.json: ENOENT/);
+    assert.match(configError({ method: 'simclear' }), /'method': Invalid option: expected one of "simclr"/);
+    assert.match(configError({ encoder: 'resnet9' }), /'encoder': unknown encoder; known: .*convnet-small/);
     // An option the method's recipe does not take is an error naming it, never silently ignored.
-    const ignored = run(['train', '--method', 'simclr', '--queue-size', '4096']);
-    assert.equal(ignored.status, 2);
-    assert.match(ignored.stderr, /'queueSize': simclr takes no queueSize \(its options: temperature, hiddenDim, outputDim\)/);
-    assert.match(run(['train', '--method', 'byol', '--temperature', '0.2']).stderr, /'temperature': byol takes no temperature \(its options: tau, hiddenDim, outputDim\)/);
+    assert.match(configError({ method: 'simclr', queueSize: 4096 }), /'queueSize': simclr takes no queueSize \(its options: temperature, hiddenDim, outputDim\)/);
+    assert.match(configError({ method: 'byol', temperature: 0.2 }), /'temperature': byol takes no temperature \(its options: tau, hiddenDim, outputDim\)/);
     // So is an encoder option the encoder does not take, or one of the wrong type.
-    const depth = run(['train', '--encoder', 'gru', '--encoder-options', 'hiddenSize=64,depth=3']);
-    assert.equal(depth.status, 2);
-    assert.match(depth.stderr, /'encoderOptions': encoder gru takes no depth \(its options: hiddenSize, numLayers, bidirectional, dropout, pooling\)/);
-    assert.match(run(['train', '--encoder-options', 'pooling=median']).stderr, /'encoderOptions\.pooling': Invalid option/);
-    assert.match(run(['train', '--encoder-options', 'hiddenSize']).stderr, /--encoder-options expects key=value pairs separated by commas, got 'hiddenSize'/);
+    const options = keyValues('--encoder-options');
+    assert.match(configError({ encoder: 'gru', encoderOptions: options('hiddenSize=64,depth=3') }), /'encoderOptions': encoder gru takes no depth \(its options: hiddenSize, numLayers, bidirectional, dropout, pooling\)/);
+    assert.match(configError({ encoderOptions: options('pooling=median') }), /'encoderOptions\.pooling': Invalid option/);
+    assert.throws(() => options('hiddenSize'), /--encoder-options expects key=value pairs separated by commas, got 'hiddenSize'/);
   });
 
   test('resume after SIGKILL gives the metrics of an uninterrupted run', async () => {

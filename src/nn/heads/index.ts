@@ -6,3 +6,4 @@ export { NNCLRProjectionHead, NNCLRPredictionHead } from './nnclr.js';
 export { MoCoProjectionHead } from './moco.js';
 export { SimSiamProjectionHead, SimSiamPredictionHead } from './simsiam.js';
 export { BarlowTwinsProjectionHead, VICRegProjectionHead } from './barlow-twins.js';
+export { Classifier, CLASSIFIER_HEADS, type ClassifierHead } from './classifier.js';

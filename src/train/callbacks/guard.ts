@@ -1,7 +1,6 @@
 // Stopping a diverged run: a non-finite loss ends training and keeps the last good checkpoint.
 import { existsSync } from 'node:fs';
-import type { TrainContext } from '../context.js';
-import type { Callback } from '../loop.js';
+import type { Callback, LoopState } from '../loop.js';
 
 /** The loss became NaN or infinite: the run stopped and the last good checkpoint is kept. */
 export class NonFiniteLossError extends Error {
@@ -14,7 +13,7 @@ export class NonFiniteLossError extends Error {
  * infinity stops the run with a NonFiniteLossError. It runs before the checkpoint callback, which
  * therefore never saves the diverged weights: the last epoch's checkpoint stays as it was.
  */
-export function nonFiniteGuard(): Callback<TrainContext> {
+export function nonFiniteGuard(): Callback<LoopState & { readonly paths: { readonly checkpoint: string } }> {
   return {
     name: 'non-finite-guard',
     onStepEnd(s) {

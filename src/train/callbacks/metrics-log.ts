@@ -1,13 +1,12 @@
 // metrics.jsonl: one JSON line per finished epoch.
 import { appendFileSync, writeFileSync } from 'node:fs';
-import type { TrainContext } from '../context.js';
-import type { Callback } from '../loop.js';
+import type { Callback, LoopState } from '../loop.js';
 
 /**
  * Keeps `metrics.jsonl` to the run's history: at the start it holds the epochs done before (a
  * resume drops those past the checkpoint), then each epoch's line is appended as it ends.
  */
-export function metricsLog(): Callback<TrainContext> {
+export function metricsLog(): Callback<LoopState & { readonly paths: { readonly metrics: string } }> {
   return {
     name: 'metrics-log',
     onTrainStart(s) {

@@ -1,8 +1,8 @@
 // Progress on stderr: a bar per epoch (loss, learning rate, images/s, ETA) and a line per epoch.
 // Without a terminal, only the lines (logs stay readable in CI).
 import cliProgress from 'cli-progress';
-import type { TrainContext } from '../context.js';
-import type { Callback } from '../loop.js';
+import type { Optimizer } from '../../optim/index.js';
+import type { Callback, LoopState } from '../loop.js';
 
 /** A line on stderr (progress and logs never go to stdout: `--json` owns it). */
 export function log(message: string): void {
@@ -34,11 +34,21 @@ class EpochBar {
   }
 }
 
+/** What the progress callback reads of a trainer's context. */
+export interface ProgressContext extends LoopState {
+  readonly optimizer: Optimizer<{ lr: number }>;
+  log(line: string): void;
+}
+
+/** The per-epoch test metrics the epoch line shows, with the callback that measures each. */
+const MONITORS = [['knn_top1', 'kNN top-1', 'knn-monitor'], ['test_top1', 'test top-1', 'test-accuracy']] as const;
+
 /**
  * The progress callback: with `bar`, a bar per epoch (on a terminal); always a line per epoch
- * with its loss, throughput, seconds and kNN monitor (and the monitor's own seconds).
+ * with its loss, throughput, seconds and test metric (the kNN monitor's, or a classifier's test
+ * top-1) with the seconds it took.
  */
-export function progressCallback(o: { bar: boolean }): Callback<TrainContext> {
+export function progressCallback(o: { bar: boolean }): Callback<ProgressContext> {
   let bar: EpochBar | null = null;
   const stop = (): void => {
     bar?.stop();
@@ -54,9 +64,12 @@ export function progressCallback(o: { bar: boolean }): Callback<TrainContext> {
     },
     onEpochEnd(s, m) {
       stop();
-      const monitor = s.timings['knn-monitor'];
-      s.log(`epoch ${m.epoch}/${s.epochs}: loss ${m.loss.toFixed(4)}, ${Math.round(m.images_per_second)} img/s, ${m.seconds.toFixed(1)} s`
-        + `${m.knn_top1 === null ? '' : `, kNN top-1 ${m.knn_top1.toFixed(4)}${monitor === undefined ? '' : ` (${monitor.toFixed(1)} s)`}`}`);
+      const shown = MONITORS.flatMap(([field, label, monitor]) => {
+        const v = m[field];
+        const t = s.timings[monitor];
+        return typeof v === 'number' ? [`, ${label} ${v.toFixed(4)}${t === undefined ? '' : ` (${t.toFixed(1)} s)`}`] : [];
+      });
+      s.log(`epoch ${m.epoch}/${s.epochs}: loss ${m.loss.toFixed(4)}, ${Math.round(m.images_per_second)} img/s, ${m.seconds.toFixed(1)} s${shown.join('')}`);
     },
     onTrainEnd: stop,
   };
