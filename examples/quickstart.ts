@@ -4,7 +4,7 @@
 //   node dist/examples/quickstart.js [OUT_DIR]
 //
 // The same as `contrastive train --train-limit 4096 --test-limit 1000 --epochs 2 --out OUT_DIR`,
-// then `contrastive finetune --run OUT_DIR --labels-per-class 10 --epochs 20 --out OUT_DIR/finetune`.
+// then `contrastive finetune --run OUT_DIR --labels-per-class 10 --epochs 10 --out OUT_DIR/finetune`.
 import { DEFAULT_CONFIG, finetune, finetuneReportCallback, reportCallback, resolveFinetuneConfig, train } from '../src/index.js';
 
 const out = process.argv[2] ?? 'runs/quickstart';
@@ -18,7 +18,7 @@ console.log(`run folder: ${result.out} (config.json, metrics.jsonl, checkpoint/,
 
 // Few-label transfer: the run's encoder and a linear head, trained with cross-entropy on 100 labels.
 const tuned = await finetune(
-  resolveFinetuneConfig({ from: out, labelsPerClass: 10, epochs: 20, out: `${out}/finetune` }),
+  resolveFinetuneConfig({ from: out, labelsPerClass: 10, epochs: 10, out: `${out}/finetune` }),
   { progress: false, callbacks: [finetuneReportCallback()] },
 );
 console.log(`fine-tuned on 100 labels: test top-1 ${tuned.evaluation?.top1.toFixed(4)} (${tuned.out}: config.json, metrics.jsonl, checkpoint/, eval.json, report.html)`);

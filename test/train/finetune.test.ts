@@ -19,7 +19,7 @@ import {
 } from '../../src/run/index.js';
 import { memory, scope, setNumThreads, tensor, type Tensor } from '../../src/tensor/index.js';
 import { finetune, train, type Callback, type FinetuneContext, type TrainContext } from '../../src/train/index.js';
-import { PY_SAFETENSORS_IO, runTorch, TORCH_PYTHON } from '../helpers.js';
+import { PY_SAFETENSORS_IO, runTorch } from '../helpers.js';
 import { tensorCounts } from './baseline.js';
 
 setNumThreads(2);
@@ -159,14 +159,17 @@ test('train --init and finetune --init FILE start from the given weights, an mlp
 test("scripts/pth-to-safetensors.py turns torchvision's .pth into weights --init loads, leaving out its classifier", () => {
   const pth = join(root, 'resnet18.pth');
   const file = join(root, 'resnet18.safetensors');
+  const script = join(import.meta.dirname, '..', '..', '..', 'scripts', 'pth-to-safetensors.py');
+  // One Python process: torchvision's weights saved as a .pth, then the script's main() on it (as `python3 SCRIPT IN OUT` runs it).
   const want = runTorch<number[]>(`
-import json, torch, torchvision
+import contextlib, io, json, runpy, torch, torchvision
 torch.manual_seed(0)
 m = torchvision.models.resnet18()
 torch.save(m.state_dict(), ${JSON.stringify(pth)})
+with contextlib.redirect_stdout(io.StringIO()):
+    runpy.run_path(${JSON.stringify(script)})['main'](${JSON.stringify(pth)}, ${JSON.stringify(file)})
 print(json.dumps(m.conv1.weight.flatten()[:5].tolist()))
 `);
-  execFileSync(TORCH_PYTHON, [join(import.meta.dirname, '..', '..', '..', 'scripts', 'pth-to-safetensors.py'), pth, file]);
   const encoder = createEncoder('resnet18', { inChannels: 3 });
   try {
     assert.deepEqual(loadEncoderWeights(encoder, file).sort(), ['fc.bias', 'fc.weight'], "torchvision's classifier is left out");
