@@ -10,22 +10,14 @@
 // Without --run it first trains a quick run (SimCLR, convnet-small, 1 epoch on --train-limit
 // training images) in a temporary folder. The machine's load average is recorded around the
 // measurement: other processes on the cores slow every time here.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getNumThreads } from '../src/index.js';
 import { AnnIndex, EmbeddingsFile, embedToFile, exactSearchFile, recallAtK } from '../src/search/index.js';
 import { DEFAULT_CONFIG, embedOptions, loadRun } from '../src/run/index.js';
 import { train } from '../src/train/index.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-function load(): number {
-  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-}
+import { arg, loadAverage } from './common.js';
 
 const k = Number(arg('k', '10'));
 const efs = arg('ef', '16,32,64,128').split(',').map(Number);
@@ -45,7 +37,7 @@ try {
   }
   const { config, splits, method } = await loadRun(runDir, { data: 'fashion-mnist', trainLimit: 0, testLimit: 0 });
   const { bf16 } = embedOptions(config);
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   const path = join(work, 'fm-test.safetensors');
   let t = performance.now();
   await embedToFile(method.backbone, splits.test!, path, { ...embedOptions(config), source: { data: 'fashion-mnist', split: 'test', run: runDir } });
@@ -85,7 +77,7 @@ try {
     build_seconds: index.buildSeconds, index_bytes: indexBytes,
     exact_seconds: exactSeconds, exact_queries_per_second: n / exactSeconds,
     ann: rows, default_ef: 64, recall_at_default_ef: rows.find((r) => r.ef === 64)?.recall ?? null,
-    threads: getNumThreads(), cores: cpus().length, load_before: loadBefore, load_after: load(),
+    threads: getNumThreads(), cores: cpus().length, load_before: loadBefore, load_after: loadAverage(),
   };
   if (json) process.stdout.write(`${JSON.stringify(report)}\n`);
 } finally {

@@ -19,11 +19,7 @@ import { benchAugment, syntheticImages } from '../src/cli/bench-augment.js';
 import { simclr } from '../src/augment/index.js';
 import { ImageFolder, Loader } from '../src/data/index.js';
 import { getNumThreads, libtorchVersion } from '../src/index.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
+import { arg } from './common.js';
 
 const sizes = arg('sizes', '32,96').split(',').map(Number);
 const batches = Number(arg('batches', '10'));

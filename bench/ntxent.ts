@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads, manualSeed, randn, scope, setNumThreads, type Tensor } from '../src/index.js';
 import { NTXentLoss } from '../src/losses/index.js';
+import { median } from './common.js';
 
 interface Args {
   batch: number;
@@ -58,11 +59,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** The PyTorch worker: one JSON line per command. */
 function worker(a: Args): { ask: (cmd: string) => Promise<Record<string, unknown>>; close: () => void } {

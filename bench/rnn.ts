@@ -9,12 +9,11 @@
 //
 // Each process runs one configuration (`--side ours` is this file's own worker), so its peak RSS
 // is that configuration's. The machine's load average is recorded around every run.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GRUEncoder, LSTMEncoder } from '../src/nn/index.js';
+import { arg, median, runSide } from './common.js';
 import { getNumThreads, libtorchVersion, manualSeed, randn, scope, setNumThreads, tensor } from '../src/tensor/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,13 +29,6 @@ interface Run {
   peak_rss_mb: number;
   threads: number;
   loss: number;
-  load_before?: number;
-  load_after?: number;
-}
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
 const sizes = {
@@ -84,29 +76,19 @@ function ours(mode: 'gru' | 'lstm', packed: boolean): Run {
   };
 }
 
-function load(): number {
-  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-}
+/** A side's result with the machine's load before and after it. */
+type Measured = Run & { load_before: number; load_after: number };
 
 /** One side in its own process. */
-function spawnSide(engine: 'ours' | 'pytorch', mode: 'gru' | 'lstm', packed: boolean): Run {
+function spawnSide(engine: 'ours' | 'pytorch', mode: 'gru' | 'lstm', packed: boolean): Measured {
   const flags = [
     '--mode', mode, '--batch-size', `${sizes.batch}`, '--steps-per-sequence', `${sizes.t}`, '--features', `${sizes.c}`,
     '--hidden', `${sizes.hidden}`, '--steps', `${sizes.steps}`, '--warmup', `${sizes.warmup}`, '--threads', `${sizes.threads}`,
     ...(packed ? ['--packed'] : []), '--json',
   ];
-  const before = load();
-  const out = engine === 'ours'
-    ? execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--side', 'ours', ...flags], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : execFileSync(process.env.TORCH_PYTHON ?? '/usr/bin/python3', [join(root, 'bench/rnn.py'), ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const r = JSON.parse(out.toString().trim().split('\n').pop()!) as Run;
-  return { ...r, load_before: before, load_after: load() };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : (s[k - 1]! + s[k]!) / 2;
+  return engine === 'ours'
+    ? runSide<Run>(process.execPath, [fileURLToPath(import.meta.url), '--side', 'ours', ...flags])
+    : runSide<Run>(process.env.TORCH_PYTHON ?? '/usr/bin/python3', [join(root, 'bench/rnn.py'), ...flags]);
 }
 
 if (arg('side', '') === 'ours') {
@@ -124,8 +106,8 @@ if (arg('side', '') === 'ours') {
       throw new Error(`bench/rnn: unknown config '${c}' (gru, lstm, gru-packed, lstm-packed)`);
     }
     const packed = variant === 'packed';
-    const mine: Run[] = [];
-    const theirs: Run[] = [];
+    const mine: Measured[] = [];
+    const theirs: Measured[] = [];
     for (let r = 0; r < rounds; r++) {
       // Alternate which side goes first, so a drift in machine load does not favour one side.
       const pair = r % 2 === 0 ? ['ours', 'pytorch'] as const : ['pytorch', 'ours'] as const;
@@ -149,7 +131,7 @@ if (arg('side', '') === 'ours') {
       pytorch_peak_rss_mb: Math.max(...theirs.map((x) => x.peak_rss_mb)),
       loss: [mine[0]!.loss, theirs[0]!.loss],
       threads: [mine[0]!.threads, theirs[0]!.threads],
-      load: [Math.min(...[...mine, ...theirs].map((x) => x.load_before!)), Math.max(...[...mine, ...theirs].map((x) => x.load_after!))],
+      load: [Math.min(...[...mine, ...theirs].map((x) => x.load_before)), Math.max(...[...mine, ...theirs].map((x) => x.load_after))],
       rounds: { ours: mine.map((x) => x.images_per_second), pytorch: theirs.map((x) => x.images_per_second) },
     });
   }

@@ -7,11 +7,10 @@
 // (bench/step.sh builds first and takes the lock.) Each process runs one configuration, so
 // its peak RSS is that configuration's. The machine's load average is recorded around every
 // run: other processes on the cores skew both sides.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchStepResult } from '../src/cli/bench-step.js';
+import { arg, median, runSide } from './common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -21,28 +20,10 @@ type Run = Pick<BenchStepResult, 'images_per_second' | 'ms_per_step' | 'cpu_ms_p
   load_after: number;
 };
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-function load(): number {
-  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-}
-
 function run(engine: 'contrastive' | 'pytorch', flags: string[]): Run {
-  const before = load();
-  const out = engine === 'contrastive'
-    ? execFileSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'bench', 'step', ...flags, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : execFileSync('/usr/bin/python3', [join(root, 'bench/step.py'), ...flags, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const r = JSON.parse(out.toString().trim().split('\n').pop()!) as Run;
-  return { ...r, load_before: before, load_after: load() };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return engine === 'contrastive'
+    ? runSide<Run>(process.execPath, [join(root, 'dist/src/cli/main.js'), 'bench', 'step', ...flags, '--json'])
+    : runSide<Run>('/usr/bin/python3', [join(root, 'bench/step.py'), ...flags, '--json']);
 }
 
 const encoder = arg('encoder', 'resnet18-cifar');
