@@ -1,6 +1,6 @@
 // `contrastive eval --run DIR`: the evaluation of a trained run (docs/architecture.md's JSON fields).
 import type { Command } from 'commander';
-import { labelledSubset } from '../data/index.js';
+import { labelBudget, labelledSubset } from '../data/index.js';
 import { evaluateRun, loadRun } from '../run/index.js';
 import { bool, int, num, printJson } from './options.js';
 
@@ -21,10 +21,8 @@ export function registerEval(p: Command): void {
       const overrides = f.data ? { data: f.data, trainLimit: 0, testLimit: 0 } : {};
       const run = await loadRun(f.run, { ...overrides, linearProbe: f.linearProbe ?? true });
       try {
-        if (f.labelsFraction !== undefined || f.labelsPerClass !== undefined) {
-          const budget = f.labelsPerClass !== undefined ? { perClass: f.labelsPerClass } : { fraction: f.labelsFraction! };
-          run.splits.train = labelledSubset(run.splits.train, budget, f.seed, `${run.config.data}'s training split`);
-        }
+        const budget = labelBudget({ fraction: f.labelsFraction, perClass: f.labelsPerClass });
+        if (budget) run.splits.train = labelledSubset(run.splits.train, budget, f.seed, `${run.config.data}'s training split`);
         const r = { ...await evaluateRun(run), labels: run.splits.train.length };
         if (f.json) printJson(r);
         else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(16)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);

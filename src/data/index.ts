@@ -7,5 +7,5 @@ export { RandomBatches, MPerClassSampler, type BatchSampler, type RandomBatchesO
 export { Loader, type Batch, type LoaderOptions } from './loader.js';
 export { Rng } from './rng.js';
 export { cacheDir, readCache, writeCache, removeCache, type CacheContents } from './binary-cache.js';
-export { evenlySpaced, subset, subsetRange, evenSubset, balancedIndices, labelledSubset, type LabelBudget } from './subset.js';
+export { evenlySpaced, subset, subsetRange, evenSubset, balancedIndices, labelBudget, labelledSubset, type LabelBudget } from './subset.js';
 export * from './series/index.js';

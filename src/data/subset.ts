@@ -85,6 +85,15 @@ export function balancedIndices(labels: Int32Array, budget: LabelBudget, seed: n
   return Int32Array.from(picked).sort();
 }
 
+/** The budget of a `fraction` or a `perClass` count (null or undefined: not given); null when neither is given (all the labels), an error when both are. */
+export function labelBudget(o: { fraction?: number | null; perClass?: number | null }): LabelBudget | null {
+  const fraction = o.fraction ?? undefined;
+  const perClass = o.perClass ?? undefined;
+  if (fraction !== undefined && perClass !== undefined) throw new TypeError('labelBudget: give fraction or perClass, not both');
+  if (perClass !== undefined) return { perClass };
+  return fraction !== undefined ? { fraction } : null;
+}
+
 /** The labelled subset of `ds` that `balancedIndices` picks; an error naming the dataset when it has no labels. */
 export function labelledSubset(ds: Dataset, budget: LabelBudget, seed: number, what = 'the training data'): Dataset {
   if (!ds.labels) throw new TypeError(`${what} has no labels: a labelled subset needs class labels (a folder of class folders, or a built-in dataset)`);

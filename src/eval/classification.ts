@@ -24,6 +24,14 @@ export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<
   return m;
 }
 
+/** Each class's items, its items predicted right, and their ratio (NaN for a class without items), from a confusion matrix (rows true). */
+export function classAccuracies(confusion: readonly (readonly number[])[]): { count: number; correct: number; accuracy: number }[] {
+  return confusion.map((row, c) => {
+    const count = row.reduce((a, b) => a + b, 0);
+    return { count, correct: row[c]!, accuracy: count ? row[c]! / count : Number.NaN };
+  });
+}
+
 /**
  * Scores logits (N, K) against labels (N) (class indices in [0, K)): top-1 and top-5 accuracy,
  * the mean cross-entropy, the accuracy of each class and the K x K confusion matrix (rows true,
@@ -45,16 +53,12 @@ export function classificationMetrics(logits: Tensor, labels: Tensor): Classifie
     const hits = top.eq(y.unsqueeze(1)); // (N, min(5, K))
     const predicted = Array.from(top.select(1, 0).data() as BigInt64Array, Number);
     const confusion = confusionMatrix(ys, predicted, k);
-    const perClass = confusion.map((row, c) => {
-      const total = row.reduce((a, b) => a + b, 0);
-      return total ? row[c]! / total : Number.NaN;
-    });
     return {
       top1: hits.select(1, 0).to('float32').mean().item(),
       top5: hits.any(1).to('float32').mean().item(),
       loss: F.crossEntropy(x, y).item(),
       count: n,
-      per_class_top1: perClass,
+      per_class_top1: classAccuracies(confusion).map((a) => a.accuracy),
       confusion,
     };
   });

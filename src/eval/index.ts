@@ -11,4 +11,4 @@ export {
 } from './search.js';
 export type { LabelledEmbeddings } from './validate.js';
 export { embedDataset, type ItemModel, embedSplits, disposeSplits, type EmbedOptions, type EmbeddedSplits } from './embed.js';
-export { classificationMetrics, confusionMatrix, type ClassifierEvaluation } from './classification.js';
+export { classificationMetrics, classAccuracies, confusionMatrix, type ClassifierEvaluation } from './classification.js';

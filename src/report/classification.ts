@@ -1,7 +1,7 @@
 // The classification section of a fine-tuning report: a classifier's predictions on a labelled
 // split as a confusion matrix, per-class accuracy and its most confident mistakes.
 import type { Dataset } from '../data/index.js';
-import { confusionMatrix } from '../eval/index.js';
+import { classAccuracies, confusionMatrix } from '../eval/index.js';
 import { isFloating, scope, Tensor } from '../tensor/index.js';
 import { previews, type Preview } from './items.js';
 import type { SeriesFigure } from './series.js';
@@ -105,10 +105,7 @@ export async function classificationSection(logits: Tensor, labels: Int32Array, 
   const { predicted, confidence } = predictions(logits);
   const confusion = confusionMatrix(labels, predicted, k);
   const classes = Array.from({ length: k }, (_, c) => ds.classes[c] ?? `class ${c}`);
-  const perClass = confusion.map((row, c) => {
-    const count = row.reduce((a, b) => a + b, 0);
-    return { class: classes[c]!, count, correct: row[c]!, accuracy: row[c]! / count };
-  });
+  const perClass = classAccuracies(confusion).map((a, c) => ({ class: classes[c]!, ...a }));
   const correct = perClass.reduce((s, c) => s + c.correct, 0);
   const mistakes = confidentMistakes(labels, predicted, confidence, shown);
   const pictures = mistakes.length ? await previews([{ ds, indices: Int32Array.from(mistakes) }]) : { figure: null, items: [[]] };

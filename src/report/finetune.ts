@@ -3,9 +3,8 @@
 // confident mistakes, and a UMAP map of the fine-tuned backbone's features of the test split.
 import { join } from 'node:path';
 import { inputKind, type InputKind } from '../data/index.js';
-import type { EmbedOptions } from '../eval/index.js';
-import { classifierLogits, loadFinetuneRun, readFinetuneConfig, useBf16, type FinetuneConfig, type LoadedFinetuneRun } from '../run/index.js';
-import type { Device, Tensor } from '../tensor/index.js';
+import { classifierLogits, embedOptions, loadFinetuneRun, readFinetuneConfig, type FinetuneConfig, type LoadedFinetuneRun } from '../run/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { classificationSection, type ClassificationSection } from './classification.js';
 import { ReportError } from './data.js';
 import type { EmbeddingMap, ReportModel } from './html.js';
@@ -41,11 +40,6 @@ interface ClassifierSections {
   classification: ClassificationSection | null;
 }
 
-/** How a fine-tuning run's classifier embeds data: its device, its precision and its memory layout. */
-function finetuneEmbedOptions(c: FinetuneConfig): EmbedOptions {
-  return { device: c.device as Device, bf16: useBf16(c), channelsLast: c.channelsLast };
-}
-
 /** The classification section of the test split, from `o.logits` or the classifier's (computed here and freed). */
 async function testClassification(run: LoadedFinetuneRun, o: FinetuneReportOptions, cx: ReportContext): Promise<ClassificationSection> {
   const { test } = run.splits;
@@ -63,7 +57,7 @@ async function classifierSections(run: LoadedFinetuneRun, o: FinetuneReportOptio
   const { test } = run.splits;
   const classification = await testClassification(run, o, cx);
   const { picks, sub, labels } = mapSample(test, o.mapPoints ?? 2000, true);
-  const x = await timed(cx.timings, 'embed', () => features(run.classifier.backbone, sub, finetuneEmbedOptions(run.config), 'test')); // (P, D)
+  const x = await timed(cx.timings, 'embed', () => features(run.classifier.backbone, sub, embedOptions(run.config), 'test')); // (P, D)
   try {
     const map = await embeddingMap(test, 'test', picks, x, labels, cx);
     return { input: inputKind(test.sampleShape), classes: classification.classes, map, classification };

@@ -120,38 +120,42 @@ export function buildEncoder(c: EncoderSettings, sampleShape: readonly number[])
 /** Where a file of weights keeps an encoder's: at the top (encoder.safetensors), in a classifier or method (`backbone.`), in a run's checkpoint (`model.backbone.`). */
 const ENCODER_PREFIXES = ['', 'backbone.', 'model.backbone.'] as const;
 
-/**
- * Loads encoder weights from the safetensors file `file` into `encoder`: a state dict under the
- * encoder's own (PyTorch) names (`checkpoint/encoder.safetensors`, or torchvision's ResNet
- * weights converted from a .pth: README "Fine-tuning"), or the backbone of a fine-tuned
- * classifier (`backbone.*`) or of a run's `last.safetensors` (`model.backbone.*`). Every encoder
- * weight must be there with its shape; the file's other keys (torchvision's `fc.*`, a method's
- * heads) are left out, and returned.
- */
-export function loadEncoderWeights(encoder: Encoder, file: string): string[] {
+/** The tensors of the safetensors file `file` of weights, in the caller's scope; a missing or malformed file is a RunError naming it. */
+export function readWeights(file: string): Record<string, Tensor> {
   if (!existsSync(file)) throw new RunError(`init: no such file: ${file} (expected a .safetensors file of encoder weights)`);
+  try {
+    return loadSafetensors(file).tensors;
+  } catch (e) {
+    throw new RunError(`init: ${file} is not a safetensors file: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Loads encoder weights from the safetensors file `file` into `encoder` (`tensors`: the file's,
+ * when the caller has read it already): a state dict under the encoder's own (PyTorch) names
+ * (`checkpoint/encoder.safetensors`, or torchvision's ResNet weights converted from a .pth:
+ * README "Fine-tuning"), or the backbone of a fine-tuned classifier (`backbone.*`) or of a run's
+ * `last.safetensors` (`model.backbone.*`). Every encoder weight must be there with its shape; the
+ * file's other keys (torchvision's `fc.*`, a method's heads) are left out, and returned.
+ */
+export function loadEncoderWeights(encoder: Encoder, file: string, tensors?: Record<string, Tensor>): string[] {
   return scope(() => {
-    let tensors: Record<string, Tensor>;
-    try {
-      tensors = loadSafetensors(file).tensors;
-    } catch (e) {
-      throw new RunError(`init: ${file} is not a safetensors file: ${(e as Error).message}`);
-    }
+    const t = tensors ?? readWeights(file);
     const own = Object.keys(encoder.stateDict());
-    const covered = (p: string): number => own.filter((k) => `${p}${k}` in tensors).length;
+    const covered = (p: string): number => own.filter((k) => `${p}${k}` in t).length;
     const prefix = ENCODER_PREFIXES.reduce((best, p) => (covered(p) > covered(best) ? p : best));
-    const missing = own.filter((k) => !(`${prefix}${k}` in tensors));
+    const missing = own.filter((k) => !(`${prefix}${k}` in t));
     if (missing.length) {
       throw new RunError(`init: ${file} does not hold this encoder's weights: ${missing.length} of its ${own.length} tensors are missing (${
         missing.slice(0, 4).map((k) => `'${k}'`).join(', ')}${missing.length > 4 ? ', ...' : ''})`);
     }
     try {
-      encoder.loadStateDict(Object.fromEntries(own.map((k) => [k, tensors[`${prefix}${k}`]!])));
+      encoder.loadStateDict(Object.fromEntries(own.map((k) => [k, t[`${prefix}${k}`]!])));
     } catch (e) {
       throw new RunError(`init: ${file} does not fit the encoder: ${(e as Error).message}`);
     }
     const used = new Set(own.map((k) => `${prefix}${k}`));
-    return Object.keys(tensors).filter((k) => !used.has(k));
+    return Object.keys(t).filter((k) => !used.has(k));
   });
 }
 

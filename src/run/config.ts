@@ -102,13 +102,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
  */
 export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
   const r = TrainConfigSchema.safeParse(raw);
-  if (!r.success) {
-    const lines = r.error.issues.map((i) => {
-      if (i.code === 'unrecognized_keys') return `${i.path.length ? `'${i.path.join('.')}': ` : ''}unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
-      return `'${i.path.join('.')}': ${i.message}`;
-    });
-    throw new ConfigError(`${source}: ${lines.join('; ')}`);
-  }
+  if (!r.success) throw new ConfigError(`${source}: ${issueLines(r.error).join('; ')}`);
   const recipe = recipeOf(r.data.method);
   const problems = [...METHOD_OPTION_NAMES, 'hiddenDim', 'outputDim'].flatMap((k) => {
     const p = methodOptionProblem(recipe, k, r.data[k as keyof TrainConfig]);
@@ -118,6 +112,14 @@ export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
   if (encoderProblem) problems.push(`'encoderOptions': ${encoderProblem}`);
   if (problems.length) throw new ConfigError(`${source}: ${problems.join('; ')}`);
   return r.data;
+}
+
+/** One line per problem zod found in a config, each naming its key ('unknown key ...' for a key the schema does not have). */
+export function issueLines(error: z.ZodError): string[] {
+  return error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys') return `${i.path.length ? `'${i.path.join('.')}': ` : ''}unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`;
+    return `'${i.path.join('.')}': ${i.message}`;
+  });
 }
 
 /** A configuration problem: the message names the key. */

@@ -1,17 +1,18 @@
 // Fine-tuning runs: their config (which run or weights they start from, which labels they use),
 // their folder, and opening a fine-tuned classifier.
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { light, preset, PRESET_INPUTS, PRESETS, type Augmentation, type PresetName } from '../augment/index.js';
-import { inputKind, labelledSubset, type Dataset } from '../data/index.js';
-import { loadCheckpoint, loadSafetensors } from '../io/index.js';
+import { inputKind, labelBudget, labelledSubset, type Dataset } from '../data/index.js';
 import { OPTIMIZER_NAMES } from '../methods/index.js';
 import { Classifier, CLASSIFIER_HEADS, type StateDict } from '../nn/index.js';
 import { embedDataset } from '../eval/index.js';
-import { noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
-import { buildEncoder, encoderFor, loadEncoderWeights, loadSplits, type Splits, useBf16 } from './build.js';
-import { ConfigError, TrainConfigSchema } from './config.js';
-import { readJsonObject, readRunConfig, RunError, runPaths } from './folder.js';
+import { noGrad, scope, type Tensor } from '../tensor/index.js';
+import { buildEncoder, encoderFor, loadEncoderWeights, loadSplits, readWeights, type Splits } from './build.js';
+import { ConfigError, issueLines, TrainConfigSchema } from './config.js';
+import { readJsonObject, readRunConfig, readSavedConfig, RunError, runPaths } from './folder.js';
+import { embedOptions, restoreTrained, trainedCheckpoint } from './open.js';
 
 /** Single-view augmentations of fine-tuning: 'light' (the default), none, or the first pipeline of a two-view preset. */
 export const FINETUNE_AUGMENTS = ['light', 'none', ...Object.keys(PRESETS) as PresetName[]] as const;
@@ -97,10 +98,7 @@ const FROM_RUN = ['data', 'encoder', 'encoderOptions', 'imageSize', 'device', 'b
 export function validateFinetuneConfig(raw: unknown, source = 'options'): FinetuneConfig {
   const r = FinetuneConfigSchema.safeParse(raw);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => (i.code === 'unrecognized_keys'
-    ? `unknown key${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `'${k}'`).join(', ')}`
-    : `'${i.path.join('.')}': ${i.message}`));
-  throw new ConfigError(`${source}: ${lines.join('; ')}`);
+  throw new ConfigError(`${source}: ${issueLines(r.error).join('; ')}`);
 }
 
 /**
@@ -126,7 +124,7 @@ export function resolveFinetuneConfig(flags: Partial<Record<keyof FinetuneConfig
 /** A fine-tuning run's files: a run folder's, and the classifier alone under its PyTorch names. */
 export function finetunePaths(dir: string) {
   const p = runPaths(dir);
-  return { ...p, classifier: p.encoder.replace(/encoder\.safetensors$/, 'classifier.safetensors') };
+  return { ...p, classifier: join(dir, 'checkpoint', 'classifier.safetensors') };
 }
 export type FinetunePaths = ReturnType<typeof finetunePaths>;
 
@@ -138,9 +136,7 @@ export function isFinetuneRun(dir: string): boolean {
 
 /** Reads a fine-tuning run's saved config. */
 export function readFinetuneConfig(dir: string): FinetuneConfig {
-  const p = runPaths(dir).config;
-  if (!existsSync(p)) throw new RunError(`run ${dir}: no config.json (not a run folder, or the run never started)`);
-  const saved = readJsonObject(p);
+  const { path: p, saved } = readSavedConfig(dir);
   if (saved.kind !== 'finetune') throw new RunError(`run ${dir} is a pre-training run, not a fine-tuning run (make one with: contrastive finetune --run ${dir})`);
   return validateFinetuneConfig(saved, p);
 }
@@ -150,7 +146,7 @@ export async function loadFinetuneSplits(c: FinetuneConfig): Promise<Splits & { 
   const s = await loadSplits(c);
   if (!s.train.labels) throw new RunError(`fine-tuning needs labels: ${c.data} has none (use a folder of class folders, with train/ and test/)`);
   if (!s.test?.labels) throw new RunError(`fine-tuning needs a labelled test split: ${c.data} has none (use a folder with train/ and test/ class folders)`);
-  const budget = c.labelsPerClass !== null ? { perClass: c.labelsPerClass } : c.labelsFraction !== null ? { fraction: c.labelsFraction } : null;
+  const budget = labelBudget({ fraction: c.labelsFraction, perClass: c.labelsPerClass });
   return { all: s.train, train: budget ? labelledSubset(s.train, budget, c.seed) : s.train, test: s.test };
 }
 
@@ -166,13 +162,12 @@ const PROJECTION_BLOCK = { linear: 'model.projectionHead.layers.0.', norm: 'mode
 const NORM_KEYS = ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'] as const;
 
 /**
- * The first block of the projection head in the run checkpoint `file` (SimCLR's, and every head
+ * The first block of the projection head in the run checkpoint's tensors `t` (SimCLR's, and every head
  * built as Linear(d, h, bias=False) -> BatchNorm1d(h) -> ReLU), as the weights of an MLP head's
  * `head.0` and `head.1`, for an encoder of `featureDim` features; null when the checkpoint has no
- * such block. Owned by the caller's scope.
+ * such block.
  */
-function projectionBlock(file: string, featureDim: number): StateDict | null {
-  const t = loadSafetensors(file).tensors;
+function projectionBlock(t: Record<string, Tensor>, featureDim: number): StateDict | null {
   const w = t[`${PROJECTION_BLOCK.linear}weight`];
   if (!w || w.ndim !== 2 || w.shape[1] !== featureDim || `${PROJECTION_BLOCK.linear}bias` in t) return null;
   const h = w.shape[0]!;
@@ -182,45 +177,38 @@ function projectionBlock(file: string, featureDim: number): StateDict | null {
 }
 
 /**
- * The MLP head's hidden width for a config: `hiddenDim` when given; else, fine-tuning a run, the
- * width of its projection head's first block, which the head then starts from (SimCLR v2 fine-tunes
- * "from the first layer of the projection head": Chen, Kornblith, Swersky, Norouzi & Hinton 2020,
- * "Big Self-Supervised Models are Strong Semi-Supervised Learners", Sec. 2;
- * https://arxiv.org/abs/2006.10029), also from scratch so that both train the same model; else
- * the encoder's feature size.
- */
-export function mlpHiddenDim(c: FinetuneConfig, featureDim: number): number {
-  if (c.hiddenDim !== null) return c.hiddenDim;
-  if (!c.from) return featureDim;
-  return scope(() => projectionBlock(runPaths(c.from!).checkpoint, featureDim)?.['head.0.weight']!.shape[0] ?? featureDim);
-}
-
-/**
  * The classifier of a fine-tuning config for data of `sampleShape` with `numClasses` classes:
- * its encoder (`encoderFor`: 'auto' as in pre-training) and head (an MLP's hidden width from
- * `mlpHiddenDim`). With `initWeights`, the encoder starts from `init`'s weights ('random' keeps
- * PyTorch's initialisation), and an MLP head fine-tuning a run from its projection head's first
- * block. Returns it with the keys of the weights file left out, and whether the head was loaded.
+ * its encoder (`encoderFor`: 'auto' as in pre-training) and head. An MLP head's hidden width is
+ * `hiddenDim` when given; else, fine-tuning a run, the width of its projection head's first
+ * block, which the head then starts from (SimCLR v2 fine-tunes "from the first layer of the
+ * projection head": Chen, Kornblith, Swersky, Norouzi & Hinton 2020, "Big Self-Supervised Models
+ * are Strong Semi-Supervised Learners", Sec. 2; https://arxiv.org/abs/2006.10029), also from
+ * scratch so that both train the same model; else the encoder's feature size. With
+ * `initWeights`, the encoder starts from `init`'s weights ('random' keeps PyTorch's
+ * initialisation). Each weights file is read once. Returns the classifier with the keys of the
+ * weights file left out, and whether the head was loaded.
  */
 export function buildClassifier(c: FinetuneConfig, sampleShape: readonly number[], numClasses: number, o: { initWeights?: boolean } = {}): { classifier: Classifier; ignored: string[]; headLoaded: boolean } {
   const encoder = buildEncoder(c, sampleShape);
   let classifier: Classifier | null = null;
   try {
-    const hidden = c.head === 'mlp' ? mlpHiddenDim(c, encoder.featureDim) : undefined;
-    const model = new Classifier(encoder, { numClasses, head: c.head, hiddenDim: hidden });
-    classifier = model;
-    if (!o.initWeights || c.init === 'random') return { classifier, ignored: [], headLoaded: false };
-    const file = c.init === 'run' ? runPaths(c.from!).checkpoint : c.init;
-    const ignored = loadEncoderWeights(encoder, file);
-    const headLoaded = c.init === 'run' && c.head === 'mlp' && scope(() => {
-      const block = projectionBlock(file, encoder.featureDim);
-      const fits = block !== null && block['head.0.weight']!.shape[0] === hidden;
-      if (fits) model.loadStateDict(block, false);
-      return fits;
+    return scope(() => {
+      const files = new Map<string, Record<string, Tensor>>(); // freed with the scope
+      const weights = (file: string) => files.get(file) ?? files.set(file, readWeights(file)).get(file)!;
+      const init = o.initWeights && c.init !== 'random' ? (c.init === 'run' ? runPaths(c.from!).checkpoint : c.init) : null;
+      const wantsBlock = c.head === 'mlp' && c.from !== null && (c.hiddenDim === null || (init !== null && c.init === 'run')); // to size the head, or to start it
+      const block = wantsBlock ? projectionBlock(weights(runPaths(c.from!).checkpoint), encoder.featureDim) : null;
+      const hidden = c.head === 'mlp' ? c.hiddenDim ?? block?.['head.0.weight']!.shape[0] ?? encoder.featureDim : undefined;
+      const model = new Classifier(encoder, { numClasses, head: c.head, hiddenDim: hidden });
+      classifier = model;
+      if (!init) return { classifier: model, ignored: [], headLoaded: false };
+      const ignored = loadEncoderWeights(encoder, init, weights(init));
+      const headLoaded = c.init === 'run' && block !== null && block['head.0.weight']!.shape[0] === hidden;
+      if (headLoaded) model.loadStateDict(block, false);
+      return { classifier: model, ignored, headLoaded };
     });
-    return { classifier, ignored, headLoaded };
   } catch (e) {
-    if (classifier) classifier.dispose();
+    if (classifier) (classifier as Classifier).dispose();
     else encoder.dispose();
     throw e;
   }
@@ -236,19 +224,10 @@ export interface LoadedFinetuneRun {
 /** Opens the fine-tuning run `dir`: config, data, and the classifier from `checkpoint/last.safetensors`. */
 export async function loadFinetuneRun(dir: string, overrides: Partial<FinetuneConfig> = {}): Promise<LoadedFinetuneRun> {
   const saved = { ...readFinetuneConfig(dir), ...overrides };
-  const ckpt = runPaths(dir).checkpoint;
-  if (!existsSync(ckpt)) throw new RunError(`run ${dir}: no checkpoint at ${ckpt}`);
+  const ckpt = trainedCheckpoint(dir);
   const splits = await loadFinetuneSplits(saved);
   const config = { ...saved, encoder: encoderFor(saved, splits.train.sampleShape) };
-  const { classifier } = buildClassifier(config, splits.train.sampleShape, classCount(splits));
-  try {
-    scope(() => classifier.loadStateDict(loadCheckpoint(ckpt).model));
-  } catch (e) {
-    classifier.dispose();
-    throw new RunError(`run ${dir}: the checkpoint does not fit the ${config.encoder} classifier: ${(e as Error).message}`);
-  }
-  classifier.to({ device: config.device as Device, memoryFormat: config.channelsLast ? 'channelsLast' : 'contiguous' });
-  classifier.eval();
+  const classifier = restoreTrained(dir, ckpt, buildClassifier(config, splits.train.sampleShape, classCount(splits)).classifier, config, `${config.encoder} classifier`);
   return { config, splits, classifier };
 }
 
@@ -273,9 +252,8 @@ export function buildFinetuneAugmentation(c: FinetuneConfig, sampleShape: readon
  * evaluation mode. Owned by the caller's scope.
  */
 export async function classifierLogits(run: Pick<LoadedFinetuneRun, 'config' | 'classifier'>, ds: Dataset): Promise<Tensor> {
-  const c = run.config;
   const { backbone, head } = run.classifier;
-  const h = await embedDataset(backbone, ds, { device: c.device as Device, bf16: useBf16(c), channelsLast: c.channelsLast }); // (N, D)
+  const h = await embedDataset(backbone, ds, embedOptions(run.config)); // (N, D)
   const wasTraining = head.training;
   head.eval();
   try {

@@ -42,11 +42,16 @@ export function readJsonObject(path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** A run folder's config.json as saved, and its path; a folder without one is a RunError naming it. */
+export function readSavedConfig(dir: string): { path: string; saved: Record<string, unknown> } {
+  const path = runPaths(dir).config;
+  if (!existsSync(path)) throw new RunError(`run ${dir}: no config.json (not a run folder, or the run never started)`);
+  return { path, saved: readJsonObject(path) };
+}
+
 /** Reads a pre-training run's saved config; keys added since the run was written take their defaults (which keep the old behaviour). */
 export function readRunConfig(dir: string): TrainConfig {
-  const p = runPaths(dir).config;
-  if (!existsSync(p)) throw new RunError(`run ${dir}: no config.json (not a run folder, or the run never started)`);
-  const saved = readJsonObject(p);
+  const { path: p, saved } = readSavedConfig(dir);
   if (saved.kind === 'finetune') throw new RunError(`run ${dir} is a fine-tuning run (a classifier), not a pre-training run`);
   return validateConfig({ ...DEFAULT_CONFIG, ...saved }, p);
 }

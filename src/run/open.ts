@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { disposeSplits, embedSplits, evaluate, type EmbeddedSplits, type EmbedOptions, type EvaluateOptions, type EvaluationResult } from '../eval/index.js';
 import { loadCheckpoint } from '../io/index.js';
 import type { Method } from '../methods/index.js';
+import type { AnyModule } from '../nn/index.js';
 import { scope, type Device } from '../tensor/index.js';
 import { buildMethod, encoderFor, loadSplits, type Splits, useBf16 } from './build.js';
 import type { TrainConfig } from './config.js';
@@ -23,24 +24,39 @@ export interface LoadedRun {
  */
 export async function loadRun(dir: string, overrides: Partial<TrainConfig> = {}): Promise<LoadedRun> {
   const saved = { ...readRunConfig(dir), ...overrides };
-  const ckpt = runPaths(dir).checkpoint;
-  if (!existsSync(ckpt)) throw new RunError(`run ${dir}: no checkpoint at ${ckpt}`);
+  const ckpt = trainedCheckpoint(dir);
   const splits = await loadSplits(saved);
   const config = { ...saved, encoder: encoderFor(saved, splits.train.sampleShape) };
-  const method = buildMethod(config, splits.train.sampleShape, 1);
-  try {
-    scope(() => method.loadStateDict(loadCheckpoint(ckpt).model));
-  } catch (e) {
-    method.dispose();
-    throw new RunError(`run ${dir}: the checkpoint does not fit the ${config.method}/${config.encoder} model: ${(e as Error).message}`);
-  }
-  method.to({ device: config.device as Device, memoryFormat: config.channelsLast ? 'channelsLast' : 'contiguous' });
-  method.eval();
+  const method = restoreTrained(dir, ckpt, buildMethod(config, splits.train.sampleShape, 1), config, `${config.method}/${config.encoder} model`);
   return { config, splits, method };
 }
 
-/** How a run's encoder embeds data: its device, its precision and its memory layout. */
-export function embedOptions(c: TrainConfig): EmbedOptions {
+/** The checkpoint of the run folder `dir` (checkpoint/last.safetensors); a RunError when the run has none. */
+export function trainedCheckpoint(dir: string): string {
+  const ckpt = runPaths(dir).checkpoint;
+  if (!existsSync(ckpt)) throw new RunError(`run ${dir}: no checkpoint at ${ckpt}`);
+  return ckpt;
+}
+
+/**
+ * Loads the checkpoint `ckpt` of the run `dir` into `model` and returns it on the config's device
+ * and memory layout, in evaluation mode. A checkpoint that does not fit disposes the model and is
+ * a RunError naming `what` the model is.
+ */
+export function restoreTrained<M extends AnyModule>(dir: string, ckpt: string, model: M, c: Pick<TrainConfig, 'device' | 'channelsLast'>, what: string): M {
+  try {
+    scope(() => model.loadStateDict(loadCheckpoint(ckpt).model));
+  } catch (e) {
+    model.dispose();
+    throw new RunError(`run ${dir}: the checkpoint does not fit the ${what}: ${(e as Error).message}`);
+  }
+  model.to({ device: c.device as Device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
+  model.eval();
+  return model;
+}
+
+/** How a run's encoder (a pre-training or a fine-tuning run's) embeds data: its device, its precision and its memory layout. */
+export function embedOptions(c: Pick<TrainConfig, 'device' | 'bf16' | 'channelsLast'>): EmbedOptions {
   return { device: c.device as Device, bf16: useBf16(c), channelsLast: c.channelsLast };
 }
 

@@ -67,7 +67,7 @@ test('fine-tuning a run learns, keeps memory flat, and its classifier loads into
   };
   const counter = tensorCounts();
   const live = memory().tensors;
-  const r = await finetune(c, { progress: false, callbacks: [initial, counter] });
+  await finetune(c, { progress: false, callbacks: [initial, counter] });
   assert.equal(memory().tensors, live, 'finetune() frees everything it made');
   counter.assertFlat(4);
 
