@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "contrastive",
-      "sources": ["native/addon.cc", "native/allocator.cc", "native/handle.cc", "native/ops.cc"],
+      "sources": ["native/addon.cc", "native/allocator.cc", "native/dist.cc", "native/handle.cc", "native/ops.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/libtorch.mjs includes)"

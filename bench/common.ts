@@ -21,10 +21,10 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Runs `command args` (one side of a benchmark; stderr passes through) and parses the JSON its last stdout line holds, with the load average before and after. */
-export function runSide<R>(command: string, args: readonly string[]): R & { load_before: number; load_after: number } {
+/** Runs `command args` (one side of a benchmark, with `env` added; stderr passes through) and parses the JSON its last stdout line holds, with the load average before and after. */
+export function runSide<R>(command: string, args: readonly string[], env: Record<string, string> = {}): R & { load_before: number; load_after: number } {
   const before = loadAverage();
-  const out = execFileSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const r = JSON.parse(out.toString().trim().split('\n').pop()!) as R;
   return { ...r, load_before: before, load_after: loadAverage() };
 }

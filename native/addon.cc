@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "allocator.h"
+#include "dist.h"
 #include "handle.h"
 #include "ops.h"
 
@@ -144,6 +145,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // An addon starts with one intra-op thread: use every core, as PyTorch does.
   at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   InitHandles(env, exports);
+  InitDist(env, exports);
   exports.Set("op", Napi::Function::New(env, LookupOp));
   exports.Set("call", Napi::Function::New(env, CallOp));
   exports.Set("schema", Napi::Function::New(env, OpSchema));

@@ -4,7 +4,8 @@
 #           npx tsc -p .                           # dist/ travels too
 #   device: bash scripts/device-check.sh run       # with carry [".device", "dist"]
 # `run` builds the addon with g++ against that machine's PyTorch (2.x, CUDA), runs the tensor-engine
-# tests (the CUDA ones included) and the op-overhead benchmark; the log goes to $OUT/log.txt.
+# tests (the CUDA ones included) and the op-overhead benchmark, and compiles the c10d/NCCL path of
+# native/dist.cc; the log goes to $OUT/log.txt.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
@@ -36,6 +37,10 @@ run)
   g++ -shared build/obj/*.o -o build/Release/contrastive.node -L"$T/lib" -Wl,-rpath,"$T/lib" \
     -Wl,--no-as-needed -ltorch_cuda -lc10_cuda -ltorch -ltorch_cpu -lc10 -Wl,--as-needed || exit 1
   echo "build seconds: $(($(date +%s) - t0))"
+  # The c10d path (Gloo and NCCL on torch 2), which the build above leaves out (see native/dist.h).
+  g++ -std=c++17 -O2 -fPIC -c native/dist.cc -o /tmp/dist-c10d.o -D_GLIBCXX_USE_CXX11_ABI="$ABI" -DNAPI_VERSION=8 -DNAPI_CPP_EXCEPTIONS \
+    -DCONTRASTIVE_C10D -DUSE_C10D_GLOO -DCONTRASTIVE_NCCL -DUSE_C10D_NCCL -I.device/include -I"$T/include" \
+    -I"$T/include/torch/csrc/api/include" -Wno-deprecated-declarations && echo "c10d with NCCL: compiles" || echo "c10d with NCCL: does not compile"
   export TORCH_PYTHON=$(command -v python3)
   /tmp/node --test --test-reporter=spec dist/test/tensor/ 2>&1 | grep -vE '^\s+at ' | grep -E 'cuda|✖|^ℹ' 
   /tmp/node dist/bench/op-overhead.js

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** @returns {{ source: string, includes: string[], libdir: string, abi: number|null }} */
 function locate() {
@@ -61,9 +62,10 @@ function abiFromCmake(root) {
 
 const lt = locate();
 const cuda = existsSync(join(lt.libdir, 'libtorch_cuda.so'));
+const c10d = c10dDefines(lt, cuda);
 const fields = {
   source: lt.source,
-  includes: lt.includes.join(' '),
+  includes: [...lt.includes, ...c10dShim(lt, c10d)].join(' '),
   libdir: lt.libdir,
   libs: [
     `-L${lt.libdir}`,
@@ -75,9 +77,32 @@ const fields = {
     '-lc10',
     '-Wl,--as-needed',
   ].join(' '),
-  defines: lt.abi === null ? '' : `_GLIBCXX_USE_CXX11_ABI=${lt.abi}`,
+  defines: [...(lt.abi === null ? [] : [`_GLIBCXX_USE_CXX11_ABI=${lt.abi}`]), ...c10d].join(' '),
   cuda,
 };
+/**
+ * CONTRASTIVE_C10D (and CONTRASTIVE_NCCL) for native/dist.cc: when libtorch has c10d's headers and
+ * Gloo's are found (Debian: libgloo-dev). libtorch 1.x by default; 2.x, whose group API differs,
+ * only with CONTRASTIVE_C10D=1 until it has been compiled there. CONTRASTIVE_C10D=0 turns it off.
+ */
+function c10dDefines(lt, cuda) {
+  const want = process.env.CONTRASTIVE_C10D;
+  if (want === '0') return [];
+  const find = (rel) => [...lt.includes, '/usr/include'].some((d) => existsSync(join(d, rel)));
+  if (!find('torch/csrc/distributed/c10d/ProcessGroupGloo.hpp') || !find('gloo/context.h')) return [];
+  const header = lt.includes.map((d) => join(d, 'torch', 'version.h')).find((f) => existsSync(f));
+  const major = header ? Number(/TORCH_VERSION_MAJOR (\d+)/.exec(readFileSync(header, 'utf8'))?.[1]) : NaN;
+  if (major !== 1 && want !== '1') return [];
+  return ['CONTRASTIVE_C10D', 'USE_C10D_GLOO', ...(cuda && find('nccl.h') ? ['CONTRASTIVE_NCCL', 'USE_C10D_NCCL'] : [])];
+}
+
+/** native/c10d-shim when c10d is built and libtorch lacks the RPC header reducer.hpp includes. */
+function c10dShim(lt, defines) {
+  const rel = join('torch', 'csrc', 'distributed', 'autograd', 'context', 'context.h');
+  if (!defines.length || [...lt.includes, '/usr/include'].some((d) => existsSync(join(d, rel)))) return [];
+  return [fileURLToPath(new URL('../native/c10d-shim', import.meta.url))];
+}
+
 const which = process.argv[2];
 if (which === '--json') console.log(JSON.stringify(fields, null, 2));
 else if (which in fields) console.log(fields[which]);

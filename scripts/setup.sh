@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Brings a fresh machine to a built checkout; on a ready one it only checks (seconds).
-# Installs Debian's libtorch-dev (the engine), OpenBLAS (Debian's default BLAS is the netlib reference
+# Installs Debian's libtorch-dev (the engine), Gloo's headers (libgloo-dev: c10d's process groups for data-parallel training), OpenBLAS (Debian's default BLAS is the netlib reference
 # one: matrix products run 17x faster with OpenBLAS) and python3-torch/torchvision (the references that
 # parity tests and benchmarks compare against) and chromium (browser tests of the report and the browser example) when missing, then npm ci, the addon, and tsc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libtorch-dev python3-torch python3-torchvision libopenblas0-pthread g++ make python3 chromium)
+APT_PACKAGES=(libtorch-dev libgloo-dev python3-torch python3-torchvision libopenblas0-pthread g++ make python3 chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -19,6 +19,7 @@ export {
   DEFAULT_CONFIG, loadRun, resolveFinetuneConfig, loadFinetuneRun, type TrainConfig, type FinetuneConfig, type EpochMetrics, type LoadedRun, type LoadedFinetuneRun,
 } from './run/index.js';
 export * as training from './train/index.js';
+export * as distributed from './distributed/index.js';
 export { train, finetune, type TrainOptions, type TrainResult, type FinetuneResult } from './train/index.js';
 export * as report from './report/index.js';
 export { writeReport, reportCallback, writeFinetuneReport, finetuneReportCallback, type ReportOptions, type ReportResult } from './report/index.js';

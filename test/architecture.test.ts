@@ -19,12 +19,13 @@ const ALLOWED: Record<string, readonly string[]> = {
   data: ['tensor', 'augment'],
   eval: ['tensor', 'nn', 'losses', 'data'],
   methods: ['tensor', 'nn', 'optim', 'losses', 'eval'],
+  distributed: ['tensor', 'nn'],
   run: ['tensor', 'nn', 'optim', 'io', 'losses', 'augment', 'data', 'eval', 'methods'],
   search: ['tensor', 'nn', 'io', 'data', 'eval', 'run'],
   export: ['tensor', 'nn', 'io', 'data', 'eval', 'run'],
-  train: ['tensor', 'nn', 'optim', 'io', 'losses', 'augment', 'data', 'eval', 'methods', 'run'],
+  train: ['tensor', 'nn', 'optim', 'io', 'losses', 'augment', 'data', 'eval', 'methods', 'run', 'distributed'],
   report: ['tensor', 'nn', 'io', 'augment', 'data', 'eval', 'run'],
-  cli: ['tensor', 'nn', 'optim', 'io', 'losses', 'augment', 'data', 'eval', 'methods', 'run', 'search', 'export', 'train', 'report'],
+  cli: ['tensor', 'nn', 'optim', 'io', 'losses', 'augment', 'data', 'eval', 'methods', 'run', 'search', 'export', 'train', 'report', 'distributed'],
 };
 
 const tree = await parseDependencyTree(['src/**/*.ts'], { cwd: root, tsconfig: `${root}/tsconfig.json`, transform: false, skipDynamicImports: false });

@@ -6,6 +6,7 @@ import { encoderNames } from '../nn/index.js';
 import { reportCallback } from '../report/index.js';
 import { readConfigFile, resolveConfig, type TrainConfig } from '../run/index.js';
 import { train } from '../train/index.js';
+import { DEFAULT_TIMEOUT_SECONDS, distributedFromEnv, launch } from '../distributed/index.js';
 import { bool, int, keyValues, num, pair } from './options.js';
 import { addFlags, type ConfigFlag, runTraining } from './training.js';
 
@@ -44,10 +45,26 @@ export const CONFIG_FLAGS: readonly ConfigFlag<keyof TrainConfig>[] = [
   ['testLimit', '--test-limit <n>', 'use only n test samples, spread evenly', int('--test-limit')],
   ['linearProbe', '--linear-probe <bool>', 'run the linear probe in the final evaluation', bool('--linear-probe')],
   ['init', '--init <file>', "start the encoder from these weights (.safetensors: an encoder's, a run's checkpoint, a classifier's)"],
+  ['syncBatchNorm', '--sync-bn <bool>', 'distributed runs: BatchNorm with the global batch\'s statistics (SyncBatchNorm)', bool('--sync-bn')],
 ];
+
+/** The launcher's flags (torchrun's): `--nproc` starts the workers, which get the rest of the command line. */
+const LAUNCH_FLAGS = ['--nproc', '--nnodes', '--node-rank', '--master-addr', '--master-port'] as const;
+
+/** argv without the launcher's flags and their values (`--nproc 2` and `--nproc=2`). */
+function workerArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((LAUNCH_FLAGS as readonly string[]).includes(a)) i++;
+    else if (!LAUNCH_FLAGS.some((f) => a.startsWith(`${f}=`))) out.push(a);
+  }
+  return out;
+}
 
 interface TrainFlags extends Partial<Record<keyof TrainConfig, unknown>> {
   config?: string; resume?: boolean; json?: boolean; progress?: boolean;
+  nproc?: number; nnodes?: number; nodeRank?: number; masterAddr?: string; masterPort?: number; distTimeout?: number;
 }
 
 export function registerTrain(p: Command): void {
@@ -58,9 +75,29 @@ export function registerTrain(p: Command): void {
   cmd.option('--resume', 'continue the run in --out from its last checkpoint')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print one JSON object on stdout')
-    .action((f: TrainFlags) => runTraining('train', f.json, (signal) => {
-      const flags = Object.fromEntries(CONFIG_FLAGS.map(([key]) => [key, f[key]]));
-      const config = resolveConfig(f.config ? readConfigFile(f.config) : undefined, flags);
-      return train(config, { resume: f.resume, signal, progress: f.progress, callbacks: [reportCallback()] });
-    }));
+    .option('--nproc <n>', 'data-parallel workers on this machine (c10d, Gloo on CPUs; --batch-size is the global batch)', int('--nproc'))
+    .option('--nnodes <n>', 'machines in the job (each runs the same command with its --node-rank)', int('--nnodes'))
+    .option('--node-rank <n>', "this machine's place in [0, --nnodes)", int('--node-rank'))
+    .option('--master-addr <host>', "the address of rank 0's machine (default 127.0.0.1)")
+    .option('--master-port <n>', "rank 0's port (default: a free one for one machine, else 29500)", int('--master-port'))
+    .option('--dist-timeout <s>', `seconds a worker waits for the others before failing (default ${DEFAULT_TIMEOUT_SECONDS})`, num('--dist-timeout'))
+    .action(async (f: TrainFlags) => {
+      if (f.nproc !== undefined && distributedFromEnv() === null) return launchWorkers(f);
+      return runTraining('train', f.json, async (signal) => {
+        const flags = Object.fromEntries(CONFIG_FLAGS.map(([key]) => [key, f[key]]));
+        const config = resolveConfig(f.config ? readConfigFile(f.config) : undefined, flags);
+        const env = distributedFromEnv();
+        const distributed = env ? { ...env, timeoutSeconds: f.distTimeout } : undefined;
+        const r = await train(config, { resume: f.resume, signal, progress: f.progress, callbacks: [reportCallback()], distributed });
+        return env && env.rank !== 0 ? undefined : r; // rank 0 prints the result
+      });
+    });
+}
+
+/** `--nproc N`: this command's workers, each the same command without the launcher's flags. */
+async function launchWorkers(f: TrainFlags): Promise<void> {
+  const r = await launch({
+    args: workerArgs(process.argv.slice(1)), nproc: f.nproc!, nnodes: f.nnodes, nodeRank: f.nodeRank, masterAddr: f.masterAddr, masterPort: f.masterPort,
+  });
+  process.exitCode = r.code;
 }

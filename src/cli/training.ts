@@ -18,7 +18,7 @@ export function addFlags(cmd: Command, flags: readonly ConfigFlag<string>[]): vo
 
 /**
  * Runs `body` (a training run) with a SIGINT signal: the first Ctrl-C finishes the current step
- * and writes a checkpoint. Prints the result as JSON with `json`. A config error, a run folder
+ * and writes a checkpoint. Prints the result as JSON with `json` (unless `body` returns undefined). A config error, a run folder
  * problem or a diverged loss is one line on stderr, `contrastive NAME: ...`, and exit code 2
  * (config) or 1; anything else is rethrown.
  */
@@ -26,7 +26,7 @@ export async function runTraining(name: string, json: boolean | undefined, body:
   const sigint = sigintSignal('finishing the current step, then writing a checkpoint');
   try {
     const r = await body(sigint.signal);
-    if (json) printJson(r);
+    if (json && r !== undefined) printJson(r);
   } catch (e) {
     if (e instanceof NonFiniteLossError || e instanceof ConfigError || e instanceof RunError) {
       process.stderr.write(`contrastive ${name}: ${e.message}\n`);

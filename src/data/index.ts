@@ -3,7 +3,7 @@ export { inputKind, type Dataset, type InputKind, type RawBatch } from './datase
 export { TensorDataset, type TensorDatasetOptions } from './tensor-dataset.js';
 export { fashionMNIST, fashionMNISTSeq, mnist, BuiltinDataset, FASHION_MNIST_CLASSES, clearLoadedCaches, type BuiltinInfo, type BuiltinOptions, type Split } from './builtin.js';
 export { ImageFolder, decodeImage, type ImageFolderOptions, type SkippedFile } from './image-folder.js';
-export { RandomBatches, MPerClassSampler, type BatchSampler, type RandomBatchesOptions, type MPerClassOptions } from './samplers.js';
+export { RandomBatches, MPerClassSampler, ShardedBatches, type BatchSampler, type RandomBatchesOptions, type MPerClassOptions } from './samplers.js';
 export { Loader, type Batch, type LoaderOptions } from './loader.js';
 export { Rng } from './rng.js';
 export { cacheDir, readCache, writeCache, removeCache, type CacheContents } from './binary-cache.js';

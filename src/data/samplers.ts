@@ -142,3 +142,39 @@ export class MPerClassSampler implements BatchSampler {
     return out;
   }
 }
+
+/**
+ * One rank's share of another sampler's batches, for data-parallel training (the role of
+ * `torch.utils.data.DistributedSampler`): rank r of W takes rows [r n / W, (r + 1) n / W) of
+ * every batch, so the ranks' batches together are exactly the global batch one process would
+ * train on, reshuffled per (seed, epoch) by the sampler. Every batch must divide by W (drop the
+ * last one), so every rank runs the same number of steps of the same size.
+ */
+export class ShardedBatches implements BatchSampler {
+  readonly sampler: BatchSampler;
+  readonly rank: number;
+  readonly worldSize: number;
+
+  constructor(sampler: BatchSampler, o: { rank: number; worldSize: number }) {
+    this.worldSize = checkPositiveInt('ShardedBatches', 'worldSize', o.worldSize);
+    if (!Number.isInteger(o.rank) || o.rank < 0 || o.rank >= o.worldSize) {
+      throw new RangeError(`ShardedBatches: rank must be an integer in [0, ${o.worldSize}), got ${String(o.rank)}`);
+    }
+    this.sampler = sampler;
+    this.rank = o.rank;
+  }
+
+  get length(): number {
+    return this.sampler.length;
+  }
+
+  batches(epoch: number): Int32Array[] {
+    return this.sampler.batches(epoch).map((b, i) => {
+      if (b.length % this.worldSize) {
+        throw new RangeError(`ShardedBatches: batch ${i} of epoch ${epoch} has ${b.length} items, which ${this.worldSize} ranks cannot share equally (use a batch size that divides by ${this.worldSize}, and drop the last batch)`);
+      }
+      const n = b.length / this.worldSize;
+      return b.subarray(this.rank * n, (this.rank + 1) * n);
+    });
+  }
+}

@@ -27,6 +27,7 @@ export class BarlowTwins extends Method {
     defaults: {},
     heads: { hidden: 8192, output: 8192 },
     augment: { image: 'simclr', sequence: 'ts-simclr' },
+    gathers: 'embeddings',
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: BarlowTwinsProjectionHead;
@@ -42,7 +43,7 @@ export class BarlowTwins extends Method {
     // Each view through BatchNorm on its own, as the paper normalises per view.
     const z1 = this.projectionHead.forward(this.backbone.forward(views[0]!, lengths));
     const z2 = this.projectionHead.forward(this.backbone.forward(views[1]!, lengths));
-    return this.criterion.forward(z1, z2);
+    return this.criterion.forward(this.gather(z1), this.gather(z2)); // (W B, D): the global batch's cross-correlation
   }
 }
 
@@ -71,6 +72,6 @@ export class VICReg extends Method {
     checkViews('VICReg', views);
     const b = views[0]!.shape[0]!;
     const z = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
-    return this.criterion.forward(z.narrow(0, 0, b), z.narrow(0, b, b));
+    return this.criterion.forward(this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))); // (W B, D): the global batch's variance and covariance
   }
 }

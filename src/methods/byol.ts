@@ -25,6 +25,7 @@ export class BYOL extends MomentumMethod {
     defaults: { tau: 0.996 },
     heads: { hidden: 4096, output: 256 },
     augment: { image: 'byol', sequence: 'ts-simclr' },
+    gathers: 'nothing',
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: BYOLProjectionHead;

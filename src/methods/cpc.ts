@@ -49,6 +49,7 @@ export class CPC extends Method {
     heads: null,
     augment: { image: 'simclr', sequence: 'ts-weak' },
     encoder: { sequence: 'cpc' },
+    gathers: 'nothing',
   } as const satisfies MethodRecipe;
 
   /** Steps ahead the contexts predict. */

@@ -53,6 +53,7 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   /** The head widths built: the recipe's for this backbone (`headWidths`), or the options'. */
   readonly widths: HeadWidths;
   readonly #options: Readonly<MethodOptions>;
+  #gather: ((t: Tensor, differentiable: boolean) => Tensor) | null = null;
 
   constructor(recipe: MethodRecipe, o: MethodOptions) {
     super();
@@ -113,6 +114,21 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   /** A prediction head of class `Head` on the projection: output -> hidden (or `hidden`) -> output. */
   protected predictor<H>(Head: new (o: HeadDims) => H, hidden = this.widths.hidden): H {
     return new Head({ inputDim: this.widths.output, hiddenDim: hidden, outputDim: this.widths.output });
+  }
+
+  /**
+   * Data parallelism: `gather(t, differentiable)` concatenates every rank's `t` (n, ...) in rank
+   * order; differentiable, its backward returns each rank the gradient of its rows
+   * (`Distributed.gather`). Set by the trainer of a distributed run; null (one process) gathers
+   * nothing.
+   */
+  distribute(gather: ((t: Tensor, differentiable: boolean) => Tensor) | null): void {
+    this.#gather = gather;
+  }
+
+  /** Every rank's rows of `t`, as the recipe's `gathers` says; `t` itself in one process. */
+  protected gather(t: Tensor, differentiable = true): Tensor {
+    return this.#gather ? this.#gather(t, differentiable) : t;
   }
 
   /** The parameters the optimizer trains (a frozen target network's are not). */

@@ -2,7 +2,7 @@
 // Chen et al. 2020, "Improved Baselines with Momentum Contrastive Learning".
 import { InfoNCELoss } from '../losses/index.js';
 import { MoCoProjectionHead, type Encoder } from '../nn/index.js';
-import { keep, noGrad, type Tensor } from '../tensor/index.js';
+import { cat, keep, noGrad, type Tensor } from '../tensor/index.js';
 import { MemoryBank } from './memory-bank.js';
 import { checkViews, type MethodOptions } from './method.js';
 import { MomentumMethod } from './momentum.js';
@@ -29,6 +29,7 @@ export class MoCo extends MomentumMethod {
     defaults: { temperature: 0.2, queueSize: 65536, tau: 0.99 },
     heads: { hidden: 2048, output: 128 },
     augment: { image: 'simclr', sequence: 'ts-simclr' },
+    gathers: 'keys',
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: MoCoProjectionHead;
@@ -58,11 +59,11 @@ export class MoCo extends MomentumMethod {
     const loss = this.criterion.forward(q.narrow(0, 0, b), k.narrow(0, b, b), negatives)
       .add(this.criterion.forward(q.narrow(0, b, b), k.narrow(0, 0, b), negatives)).mul(0.5);
     this.#keys?.dispose();
-    this.#keys = keep(k.detach());
+    this.#keys = keep(cat([this.gather(k.narrow(0, 0, b), false), this.gather(k.narrow(0, b, b), false)])); // (2 W B, D): every rank's, view 1's then view 2's
     return loss;
   }
 
-  /** Enqueues this step's keys (view 1's, then view 2's), then moves the key encoder. */
+  /** Enqueues this step's keys (view 1's, then view 2's, of every rank), then moves the key encoder. */
   override afterStep(): void {
     if (this.#keys) {
       this.queue.enqueue(this.#keys);

@@ -29,6 +29,7 @@ export class NNCLR extends Method {
     defaults: { temperature: 0.1, queueSize: 98304 },
     heads: { hidden: 2048, output: 256 },
     augment: { image: 'simclr', sequence: 'ts-simclr' },
+    gathers: 'embeddings',
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: NNCLRProjectionHead;
@@ -58,9 +59,10 @@ export class NNCLR extends Method {
     const b = views[0]!.shape[0]!;
     const z = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
     const p = this.predictionHead.forward(z); // (2B, D)
-    const [z1, z2] = [z.narrow(0, 0, b), z.narrow(0, b, b)];
-    const loss = this.criterion.forward(this.nearestNeighbour(z1), p.narrow(0, b, b))
-      .add(this.criterion.forward(this.nearestNeighbour(z2), p.narrow(0, 0, b))).mul(0.5);
+    const [z1, z2] = [this.gather(z.narrow(0, 0, b), false), this.gather(z.narrow(0, b, b), false)]; // (W B, D): the support set's input, no gradient
+    const [p1, p2] = [this.gather(p.narrow(0, 0, b)), this.gather(p.narrow(0, b, b))]; // (W B, D)
+    const loss = this.criterion.forward(this.nearestNeighbour(z1), p2)
+      .add(this.criterion.forward(this.nearestNeighbour(z2), p1)).mul(0.5);
     this.supportSet.enqueue(z1);
     return loss;
   }

@@ -53,6 +53,14 @@ export interface MethodRecipe {
   readonly heads: HeadWidths | null;
   /** The two-view augmentation preset per input kind (`augment.preset` names; images use the small-image forms below 32 pixels). */
   readonly augment: { readonly image: string; readonly sequence: string };
+  /**
+   * What a data-parallel run gathers from every rank (`Method.gather`), so the loss sees the global
+   * batch as one process would: 'embeddings' (the loss runs on all ranks' embeddings, gathered with
+   * a backward: negatives, positives, statistics and memory banks of the global batch), 'keys' (the
+   * loss is per-rank; the keys that enter the queue are all ranks'), or 'nothing' (a per-sample
+   * loss: the mean of the ranks' losses is the global batch's).
+   */
+  readonly gathers: 'embeddings' | 'keys' | 'nothing';
   /** The encoder the method needs per input kind, where it needs one ('auto' picks it; CPC's). */
   readonly encoder?: { readonly image?: string; readonly sequence?: string; readonly vector?: string };
 }

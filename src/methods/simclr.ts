@@ -43,6 +43,7 @@ export class SimCLR extends SimCLRArchitecture {
     defaults: { temperature: 0.1 },
     heads: { hidden: 2048, output: 128 },
     augment: { image: 'simclr', sequence: 'ts-simclr' },
+    gathers: 'embeddings',
   } as const satisfies MethodRecipe;
 
   readonly criterion: NTXentLoss;
@@ -55,6 +56,6 @@ export class SimCLR extends SimCLRArchitecture {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     const z = this.project(views, lengths); // (2B, D)
     const b = views[0]!.shape[0]!;
-    return this.criterion.forward(z.narrow(0, 0, b), z.narrow(0, b, b));
+    return this.criterion.forward(this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))); // (W B, D) each: the global batch's negatives
   }
 }

@@ -23,6 +23,7 @@ export class SimSiam extends Method {
     defaults: {},
     heads: { hidden: 2048, output: 2048 },
     augment: { image: 'simclr', sequence: 'ts-simclr' },
+    gathers: 'nothing',
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: SimSiamProjectionHead;

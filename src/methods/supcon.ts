@@ -30,6 +30,8 @@ export class SupCon extends SimCLRArchitecture {
   forward(views: Tensor[], labels: Tensor | null, lengths?: Tensor | null): Tensor {
     if (!labels) throw new TypeError('SupCon: needs labels (a labelled dataset)');
     const z = this.project(views, lengths); // (2B, D)
-    return this.criterion.forward(z, cat([labels, labels])); // each view carries its image's label
+    const b = labels.shape[0]!;
+    const y = this.gather(labels, false); // (W B)
+    return this.criterion.forward(cat([this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))]), cat([y, y])); // (2 W B, D): each view carries its image's label
   }
 }

@@ -1,5 +1,5 @@
 // Normalisation layers: BatchNorm1d/2d, LayerNorm, GroupNorm, as torch.nn's.
-import { F, type Tensor, full, noGrad, ones, zeros } from '../tensor/index.js';
+import { cat, F, type Tensor, full, noGrad, ones, tensor, zeros } from '../tensor/index.js';
 import { Module } from './module.js';
 import { type FactoryOptions, positiveInt } from './parameter.js';
 
@@ -33,6 +33,8 @@ export abstract class BatchNorm extends Module {
   readonly runningMean: Tensor | null;
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
+  /** SyncBatchNorm's gather of every rank's statistics (see `synchronize`); null: this batch's alone. */
+  #gather: ((stats: Tensor) => Tensor) | null = null;
 
   constructor(layer: string, numFeatures: number, o: BatchNormOptions) {
     super();
@@ -59,6 +61,39 @@ export abstract class BatchNorm extends Module {
   /** Throws unless the input has the dims this layer takes. */
   protected abstract checkInput(x: Tensor): void;
 
+  /**
+   * SyncBatchNorm's training forward. Each rank's count n_r, mean m_r and sum of squared deviations
+   * M2_r per channel are gathered and combined exactly (Chan et al. 1979, "Updating formulae and a
+   * pairwise algorithm for computing sample variances"): N = Σ n_r, mean = Σ n_r m_r / N,
+   * M2 = Σ M2_r + n_r (m_r - mean)², var = M2 / N; the running variance takes M2 / (N - 1), as torch's.
+   */
+  #syncForward(x: Tensor, factor: number): Tensor {
+    const c = this.numFeatures;
+    const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)]; // all but channels
+    const shape = [1, c, ...Array.from({ length: x.ndim - 2 }, () => 1)];
+    const xf = x.to('float32');
+    const n = x.numel() / c;
+    const mean = xf.mean(dims); // (C)
+    const m2 = xf.sub(mean.view(shape)).square().sum(dims); // (C)
+    const all = this.#gather!(cat([tensor([n], { device: x.device }), mean, m2]).unsqueeze(0)); // (W, 1 + 2C)
+    const counts = all.narrow(1, 0, 1); // (W, 1)
+    const total = counts.sum();
+    const means = all.narrow(1, 1, c); // (W, C)
+    const globalMean = means.mul(counts).sum(0).div(total); // (C)
+    const globalM2 = all.narrow(1, 1 + c, c).sum(0).add(means.sub(globalMean).square().mul(counts).sum(0)); // (C)
+    const variance = globalM2.div(total); // (C), biased
+    if (this.trackRunningStats && this.runningMean && this.runningVar) {
+      noGrad(() => {
+        const unbiased = globalM2.div(total.sub(1));
+        this.runningMean!.mul_(1 - factor).add_(globalMean.mul(factor));
+        this.runningVar!.mul_(1 - factor).add_(unbiased.mul(factor));
+      });
+    }
+    let y = xf.sub(globalMean.view(shape)).mul(variance.add(this.eps).rsqrt().view(shape));
+    if (this.weight && this.bias) y = y.mul(this.weight.view(shape)).add(this.bias.view(shape));
+    return y;
+  }
+
   /** Running statistics back to mean 0, variance 1, no batches seen. */
   resetRunningStats(): void {
     noGrad(() => {
@@ -66,6 +101,22 @@ export abstract class BatchNorm extends Module {
       this.runningVar?.fill_(1);
       this.numBatchesTracked?.zero_();
     });
+  }
+
+  /**
+   * SyncBatchNorm (`torch.nn.SyncBatchNorm`, after Zhang et al. 2018, "Context Encoding for
+   * Semantic Segmentation", and Peng et al. 2018, "MegDet"): in training, the statistics of the
+   * global batch of a data-parallel run. `gather` maps this rank's (1, 2C + 1) row of statistics to
+   * every rank's (world, 2C + 1), in rank order, with a backward that returns each rank its
+   * gradient (`Distributed.gather`); null turns it back into BatchNorm.
+   */
+  synchronize(gather: ((stats: Tensor) => Tensor) | null): void {
+    this.#gather = gather;
+  }
+
+  /** Whether training normalises with the global batch's statistics. */
+  get synchronized(): boolean {
+    return this.#gather !== null;
   }
 
   forward(x: Tensor): Tensor {
@@ -85,6 +136,7 @@ export abstract class BatchNorm extends Module {
         throw new Error(`${this.name}: expected more than 1 value per channel when training, got input shape [${x.shape.join(', ')}]`);
       }
     }
+    if (this.training && this.#gather) return this.#syncForward(x, factor);
     return F.batchNorm(x, {
       weight: this.weight, bias: this.bias,
       runningMean: !this.training || this.trackRunningStats ? this.runningMean : null,

@@ -59,6 +59,8 @@ export const TrainConfigSchema = z.object({
   linearProbe: z.boolean(),
   /** Start the encoder from the weights in this .safetensors file (`loadEncoderWeights`), or null: PyTorch's initialisation. */
   init: z.string().min(1).nullable(),
+  /** Data-parallel runs: every BatchNorm normalises with the global batch's statistics (SyncBatchNorm). */
+  syncBatchNorm: z.boolean().default(false),
 }).strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
@@ -94,6 +96,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   testLimit: 0,
   linearProbe: false,
   init: null,
+  syncBatchNorm: false,
 };
 
 /**

@@ -13,3 +13,4 @@ export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cud
 export { type Dtype, type Device, DTYPES, FLOATING_DTYPES, isDtype, isDevice, isFloating } from './dtype.js';
 export { opSchema } from './dispatch.js';
 export * as F from './functional.js';
+export { Store, ProcessGroupHandle, GradientReducer, c10dBackends, type ReduceOp } from './c10d.js';

@@ -37,6 +37,26 @@ export interface Addon {
   memory(): { tensors: number; bytes: number };
   cudaDeviceCount(): number;
   version(): string;
+  /** c10d (native/dist.cc); `backends()` is empty when the addon was built without it. Ids are numbers. */
+  dist: {
+    backends(): string[];
+    store?(o: { kind: 'tcp'; host: string; port: number; isServer: boolean; worldSize: number; timeoutMs: number }
+      | { kind: 'file'; path: string; worldSize: number; timeoutMs: number }): number;
+    storeSet?(store: number, key: string, value: string): void;
+    storeGet?(store: number, key: string): string;
+    storeAdd?(store: number, key: string, n: number): number;
+    storeCheck?(store: number, keys: string[]): boolean;
+    group?(store: number, rank: number, size: number, o: { backend: string; timeoutMs: number; iface?: string; host?: string }): number;
+    allReduce?(group: number, t: TensorHandle, op: string): void;
+    broadcast?(group: number, t: TensorHandle, root: number): void;
+    broadcastCoalesced?(group: number, ts: TensorHandle[], bufferBytes: number, root: number): void;
+    allGather?(group: number, t: TensorHandle, differentiable: boolean): TensorHandle;
+    reduceScatter?(group: number, t: TensorHandle, op: string): TensorHandle;
+    barrier?(group: number): void;
+    reducer?(group: number, params: TensorHandle[], bucketBytes: number, findUnused: boolean): number;
+    reducerPrepare?(reducer: number, outputs: TensorHandle[]): void;
+    close?(kind: 'store' | 'group' | 'reducer', id: number): void;
+  };
 }
 
 function load(): Addon {

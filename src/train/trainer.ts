@@ -2,18 +2,19 @@
 // batches, its step and its callbacks.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputKind, Loader } from '../data/index.js';
+import { inputKind, Loader, RandomBatches, ShardedBatches } from '../data/index.js';
+import { DataParallel, Distributed, type DistributedOptions } from '../distributed/index.js';
 import { disposeSplits, type EvaluationResult } from '../eval/index.js';
 import { createOptimizer, optimizerSettings, recipeOf } from '../methods/index.js';
 import { saveSafetensors } from '../io/index.js';
 import { WarmupCosineSchedule } from '../optim/index.js';
 import {
-  buildMethod, buildViews, embedOptions, encoderFor, loadEncoderWeights, loadSplits, readRunConfig, runPaths, writeJson,
+  buildMethod, buildViews, ConfigError, embedOptions, encoderFor, loadEncoderWeights, loadSplits, readRunConfig, runPaths, writeJson,
   type EpochMetrics, type TrainConfig,
 } from '../run/index.js';
-import { manualSeed, type Device } from '../tensor/index.js';
+import { c10dBackends, cat, manualSeed, tensor, type Device, type Tensor } from '../tensor/index.js';
 import {
-  checkpointCallback, evaluationCallback, interruptCallback, knnMonitor, log, metricsLog, nonFiniteGuard, progressCallback, restoreCheckpoint,
+  checkpointCallback, evaluationCallback, interruptCallback, knnMonitor, log, metricsLog, nonFiniteGuard, progressCallback, rankSync, restoreCheckpoint,
 } from './callbacks/index.js';
 import type { TrainContext } from './context.js';
 import { type Callback, type LoopState, loopState, type LoopStatus, runLoop } from './loop.js';
@@ -33,6 +34,13 @@ export interface TrainOptions<C extends LoopState = TrainContext> {
    * end, the evaluation and the final features (`report.reportCallback()` writes report.html).
    */
   callbacks?: readonly Callback<C>[];
+  /**
+   * Train data-parallel as one rank of a job (`distributed.distributedFromEnv()` reads torchrun's
+   * variables): `batchSize` is the global batch, shared equally by the ranks; rank 0 alone writes
+   * the run folder and runs the callbacks; SIGINT on any rank stops every rank after the same step.
+   * The backend is NCCL on CUDA where the addon has it (each rank on `cuda:LOCAL_RANK`), else Gloo.
+   */
+  distributed?: DistributedOptions | Distributed;
 }
 
 export interface TrainResult {
@@ -53,17 +61,35 @@ export const CUDA_LOSS_EVERY = 25;
  * `report.html`. A NaN loss throws a NonFiniteLossError and keeps the last good checkpoint.
  */
 export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<TrainResult> {
+  const cuda = config.device.startsWith('cuda');
+  const dist = o.distributed === undefined ? null : o.distributed instanceof Distributed ? o.distributed
+    : new Distributed({ backend: cuda && c10dBackends().includes('nccl') ? 'nccl' : 'gloo', ...o.distributed });
+  try {
+    return await trainRank(config, o, dist);
+  } finally {
+    if (dist && !(o.distributed instanceof Distributed)) dist.close();
+  }
+}
+
+async function trainRank(config: TrainConfig, o: TrainOptions, dist: Distributed | null): Promise<TrainResult> {
   const paths = runPaths(config.out);
+  const main = !dist || dist.isMain;
+  const world = dist?.worldSize ?? 1;
   const asked = o.resume ? { ...readRunConfig(config.out), epochs: config.epochs } : config;
   if (o.resume && !existsSync(paths.checkpoint)) throw new Error(`--resume: no checkpoint at ${paths.checkpoint}`);
+  if (asked.batchSize % world) throw new ConfigError(`batchSize ${asked.batchSize} must divide by the ${world} ranks (it is the global batch)`);
   const splits = await loadSplits(asked);
   const c: TrainConfig = { ...asked, encoder: encoderFor(asked, splits.train.sampleShape) }; // config.json names the encoder built
-  mkdirSync(join(c.out, 'checkpoint'), { recursive: true });
-  writeJson(paths.config, c);
+  if (main) {
+    mkdirSync(join(c.out, 'checkpoint'), { recursive: true });
+    writeJson(paths.config, c);
+  }
   manualSeed(c.seed);
 
-  const device = c.device as Device;
-  const loader = new Loader(splits.train, { batchSize: c.batchSize, shuffle: true, seed: c.seed, dropLast: true, device });
+  // One GPU per worker: LOCAL_RANK's, as torchrun's convention.
+  const device = (dist && c.device === 'cuda' ? `cuda:${dist.localRank}` : c.device) as Device;
+  const batches = new RandomBatches({ n: splits.train.length, batchSize: c.batchSize, shuffle: true, seed: c.seed, dropLast: true });
+  const loader = new Loader(splits.train, { sampler: dist ? new ShardedBatches(batches, dist) : batches, device });
   if (loader.length === 0) throw new Error(`batchSize ${c.batchSize} is larger than the ${splits.train.length} training images`);
   const totalSteps = loader.length * c.epochs;
   const views = buildViews(c, splits.train.sampleShape);
@@ -87,45 +113,75 @@ export async function train(config: TrainConfig, o: TrainOptions = {}): Promise<
   const s: TrainContext = loopState(c.epochs, loader.length, {
     config: c, paths, run: { config: c, splits, method }, optimizer, schedule, embed, features: null, evaluation: null, log,
   });
+  let parallel: DataParallel | null = null;
 
   try {
     const start = o.resume ? restoreCheckpoint(s, method) : { epoch: 0, step: 0 };
-    if (o.resume) log(`resuming ${c.out} at epoch ${start.epoch + 1}, step ${start.step}`);
-    if (c.init && !o.resume) log(`init: the encoder starts from ${c.init}${ignored.length ? ` (${ignored.length} tensors it does not have left out)` : ''}`);
+    if (dist) {
+      parallel = new DataParallel(dist, method, method.trainableParameters(), { syncBatchNorm: c.syncBatchNorm });
+      method.distribute((t, differentiable) => dist.gather(t, differentiable));
+      if (!main) manualSeed(c.seed + 7919 * dist.rank + 104729 * start.epoch + start.step); // each rank its own augmentations
+    }
+    if (main && o.resume) log(`resuming ${c.out} at epoch ${start.epoch + 1}, step ${start.step}`);
+    if (main && c.init && !o.resume) log(`init: the encoder starts from ${c.init}${ignored.length ? ` (${ignored.length} tensors it does not have left out)` : ''}`);
     const kind = inputKind(splits.train.sampleShape);
-    log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} ${kind}s, ${c.epochs} epochs of ${loader.length} steps, `
-      + `${settings.name} lr ${settings.lr}, ${views.name}${embed.bf16 ? ', bf16 autocast' : ''}${c.channelsLast && kind === 'image' ? ', channels-last' : ''}`);
+    if (main) {
+      log(`training ${c.method} (${c.encoder}) on ${c.data}: ${splits.train.length} ${kind}s, ${c.epochs} epochs of ${loader.length} steps, `
+        + `${settings.name} lr ${settings.lr}, ${views.name}${embed.bf16 ? ', bf16 autocast' : ''}${c.channelsLast && kind === 'image' ? ', channels-last' : ''}`
+        + `${dist ? `, ${world} ranks (${dist.backend}) of ${c.batchSize / world} per step, gathering ${method.recipe.gathers}${c.syncBatchNorm ? ', SyncBatchNorm' : ''}` : ''}`);
+    }
+    const sync = dist ? rankSync(dist) : null;
     const callbacks: Callback<TrainContext>[] = [
+      ...(sync ? [sync.first] : []),
       nonFiniteGuard(),
-      ...(o.signal ? [interruptCallback(o.signal)] : []),
-      knnMonitor(),
-      metricsLog(),
-      checkpointCallback<TrainContext>({
-        model: () => method,
-        final: () => saveSafetensors(paths.encoder, method.backbone.stateDict(), { format: 'contrastive-encoder', encoder: c.encoder }),
-      }),
-      progressCallback({ bar: o.progress ?? true }),
-      evaluationCallback(),
-      ...(o.callbacks ?? []),
+      ...(o.signal && !dist ? [interruptCallback(o.signal)] : []),
+      ...(main ? [
+        knnMonitor(),
+        metricsLog(),
+        checkpointCallback<TrainContext>({
+          model: () => method,
+          final: () => saveSafetensors(paths.encoder, method.backbone.stateDict(), { format: 'contrastive-encoder', encoder: c.encoder }),
+        }),
+        progressCallback({ bar: o.progress ?? true }),
+        evaluationCallback(),
+        ...(o.callbacks ?? []),
+      ] : []),
+      ...(sync ? [sync.last] : []),
     ];
     const status = await runLoop(s, {
       batches: (epoch) => loader.epoch(epoch),
       step: (b) => {
         let v = views.views(b.x, b.lengths); // 2 x (B, C, H, W) images or (B, T, C) sequences
         if (c.channelsLast && b.x.ndim === 4) v = v.map((t) => t.contiguous('channelsLast'));
-        const loss = trainStep(method, v, b.y, optimizer, { autocast: embed.bf16 ? (device.startsWith('cuda') ? 'cuda' : 'cpu') : null, lengths: b.lengths });
+        const loss = trainStep(method, v, b.y, optimizer, {
+          autocast: embed.bf16 ? (device.startsWith('cuda') ? 'cuda' : 'cpu') : null, lengths: b.lengths,
+          beforeBackward: parallel ? (l) => parallel!.beforeBackward(l) : undefined,
+        });
         schedule.step();
-        return loss;
+        return dist ? agree(dist, s, loss, o.signal, dist.backend === 'nccl' ? device : 'cpu') : loss;
       },
-      items: (b) => b.x.shape[0]!,
+      items: (b) => b.x.shape[0]! * world,
       lr: () => optimizer.paramGroups[0]!.lr,
       start,
       lossEvery: device.startsWith('cuda') ? CUDA_LOSS_EVERY : 1,
     }, callbacks);
     return { out: c.out, status: status === 'interrupted' ? 'interrupted' : 'completed', epochs: s.history, evaluation: s.evaluation };
   } finally {
+    parallel?.close();
+    method.distribute(null);
     if (s.features) disposeSplits(s.features);
     method.dispose();
     optimizer.dispose();
   }
+}
+
+/**
+ * What every rank must decide alike, in one all-reduce per step: the loss (the mean over the
+ * ranks, so the non-finite guard and the logs agree) and whether any rank was interrupted (then
+ * every rank stops after this step).
+ */
+function agree(dist: Distributed, s: TrainContext, loss: Tensor, signal: AbortSignal | undefined, device: Device): Tensor {
+  const both = dist.allReduceMean_(cat([loss.detach().to({ device, dtype: 'float32' }).reshape([1]), tensor([signal?.aborted ? 1 : 0], { device })]));
+  if (both.select(0, 1).item() > 0) s.requestStop();
+  return both.select(0, 0);
 }

@@ -6,3 +6,4 @@ export { metricsLog } from './metrics-log.js';
 export { knnMonitor } from './knn-monitor.js';
 export { checkpointCallback, restoreCheckpoint } from './checkpoint.js';
 export { evaluationCallback } from './evaluation.js';
+export { rankSync } from './rank-sync.js';
