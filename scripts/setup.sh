@@ -21,6 +21,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  rm -f build/Release/contrastive.node # what the addon compiles in depends on what is installed (Gloo's headers: c10d)
 fi
 
 # npm ci when node_modules is missing or older than the lock file (it also builds the addon).
