@@ -227,7 +227,8 @@ Napi::Value CreateGroup(const Napi::CallbackInfo& info) {
   milliseconds timeout(Int(o.Get("timeoutMs"), "group timeoutMs"));
   std::string iface = o.Get("iface").IsString() ? o.Get("iface").As<Napi::String>().Utf8Value() : "";
   std::string host = o.Get("host").IsString() ? o.Get("host").As<Napi::String>().Utf8Value() : "";
-  std::string what = backend + " process group (rank " + std::to_string(rank) + " of " + std::to_string(size) + ")";
+  std::string what = backend + " process group (rank " + std::to_string(rank) + " of " + std::to_string(size) +
+                     ", the others joining within " + std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s)";
   if (!(rank < size)) throw Napi::RangeError::New(env, what + ": rank must be below size");
   GroupPtr pg = Guard(env, what, [&]() -> GroupPtr {
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>(backend, store);

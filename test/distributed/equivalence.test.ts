@@ -35,7 +35,7 @@ function maxDiff(a: WorkerResult[number]['state'], b: WorkerResult[number]['stat
   return m;
 }
 
-test('2 Gloo ranks equal 1 process after 3 steps (within 1e-5), and differ without the gather, its backward or SyncBatchNorm', { skip: c10dBackends().includes('gloo') ? false : 'no c10d in this build', timeout: 120_000 }, async () => {
+test('2 Gloo ranks equal 1 process after 3 steps (within 1e-5), and differ without the gather, its backward or SyncBatchNorm', { skip: c10dBackends().includes('gloo') ? false : 'no c10d in this build', timeout: 120_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ddp-eq-'));
   const cases = CASES.map(({ expect: _, ...c }) => c);
   const port = await freePort();
@@ -48,6 +48,7 @@ test('2 Gloo ranks equal 1 process after 3 steps (within 1e-5), and differ witho
     const name = `${c.method} (gather ${c.gather}${c.syncBatchNorm ? ', SyncBatchNorm' : ''})`;
     assert.equal(maxDiff(r0![i]!.state, r1![i]!.state) <= 1e-6 || c.gather === 'none', true, `${name}: the ranks' parameters agree`);
     const d = maxDiff(ref![i]!.state, r0![i]!.state);
+    t.diagnostic(`${name}: max |2 ranks - 1 process| ${d.toExponential(2)} (${c.expect})`);
     if (c.expect === 'equal') assert.ok(d <= 1e-5, `${name}: max |2 ranks - 1 process| = ${d}`);
     else assert.ok(d > 1e-3, `${name}: should differ from 1 process, max diff ${d}`);
     if (c.method === 'moco' || c.method === 'nnclr') assert.ok(Object.keys(r0![i]!.state).some((k) => /^(queue|supportSet)\./.test(k)), `${name}: the memory bank is compared`);
