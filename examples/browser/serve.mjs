@@ -35,7 +35,9 @@ export function findOrtDist(from = HERE) {
   for (let dir = from; ; dir = dirname(dir)) {
     const d = join(dir, 'node_modules', 'onnxruntime-web', 'dist');
     if (existsSync(join(d, 'ort.wasm.min.mjs'))) return d;
-    if (dirname(dir) === dir) throw new Error(`onnxruntime-web not found in a node_modules above ${from} (npm install onnxruntime-web)`);
+    if (dirname(dir) === dir) {
+      throw Object.assign(new Error(`the browser example needs the npm package 'onnxruntime-web' (none in a node_modules above ${from}): npm install onnxruntime-web`), { missingPackage: true });
+    }
   }
 }
 
@@ -126,6 +128,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     });
   } catch (e) {
     process.stderr.write(`serve: ${e.message}\n`);
-    process.exit(1);
+    process.exit(e.missingPackage ? 2 : 1); // a package to install is a usage problem, as the CLI's
   }
 }

@@ -2,6 +2,7 @@
 // The `contrastive` command. Each subcommand lives in its own file and registers itself here.
 // Every command takes --json: one JSON object on stdout; progress and logs go to stderr.
 import { Command } from 'commander';
+import { MissingPackageError } from '../tensor/index.js';
 import { registerBench } from './bench.js';
 import { registerEmbed } from './embed.js';
 import { registerEval } from './eval.js';
@@ -28,5 +29,5 @@ export function program(): Command {
 
 program().parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`contrastive: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
+  process.exitCode = e instanceof MissingPackageError ? 2 : 1; // an optional package to install: a usage problem
 });

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { ConfigError, RunError } from '../run/index.js';
 import { NonFiniteLossError } from '../train/index.js';
+import { MissingPackageError } from '../tensor/index.js';
 import { printJson, sigintSignal } from './options.js';
 
 /** A config key's flag (commander names its value by the key: `--batch-size` is `batchSize`), its help and its parser. */
@@ -28,9 +29,9 @@ export async function runTraining(name: string, json: boolean | undefined, body:
     const r = await body(sigint.signal);
     if (json && r !== undefined) printJson(r);
   } catch (e) {
-    if (e instanceof NonFiniteLossError || e instanceof ConfigError || e instanceof RunError) {
+    if (e instanceof NonFiniteLossError || e instanceof ConfigError || e instanceof RunError || e instanceof MissingPackageError) {
       process.stderr.write(`contrastive ${name}: ${e.message}\n`);
-      process.exitCode = e instanceof ConfigError ? 2 : 1;
+      process.exitCode = e instanceof ConfigError || e instanceof MissingPackageError ? 2 : 1;
       return;
     }
     throw e;

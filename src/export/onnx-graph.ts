@@ -1,9 +1,12 @@
 // A small builder for ONNX graphs (https://onnx.ai/onnx/repo-docs/IR.html), serialised with
-// onnx-proto (the protobufjs classes generated from onnx.proto).
-import onnxProto from 'onnx-proto';
+// onnx-proto (the protobufjs classes generated from onnx.proto), an optional package loaded on
+// the first serialisation.
+import type OnnxProto from 'onnx-proto';
 import type { onnx as proto } from 'onnx-proto';
+import { requireOptional } from '../tensor/index.js';
 
-const { onnx } = onnxProto;
+/** onnx-proto's classes, loaded when a model is first serialised. */
+const onnx = (): typeof proto => requireOptional<typeof OnnxProto>('onnx-proto', 'ONNX export').onnx;
 
 /** A dimension: a size, or a symbolic name (a dynamic dimension, ONNX's `dim_param`). */
 export type Dim = number | string;
@@ -44,10 +47,8 @@ export function floatAttr(value: number): OnnxAttribute {
 /** The element types this builder writes (TensorProto.DataType). */
 export type OnnxElementType = 'float32' | 'int64';
 
-const ELEMENT_TYPE: Record<OnnxElementType, number> = {
-  float32: onnx.TensorProto.DataType.FLOAT,
-  int64: onnx.TensorProto.DataType.INT64,
-};
+/** TensorProto.DataType's numbers (onnx.proto): FLOAT 1, INT64 7. */
+const ELEMENT_TYPE: Record<OnnxElementType, number> = { float32: 1, int64: 7 };
 
 /**
  * The opset this exporter targets: ai.onnx 17 (ONNX 1.12), which has every operator the
@@ -152,7 +153,8 @@ export class OnnxGraph {
   /** Serialises the graph as a ModelProto (IR_VERSION, ai.onnx opset OPSET). */
   toModel(info: OnnxModelInfo = {}): Uint8Array {
     if (this.#inputs.length === 0 || this.#outputs.length === 0) throw new Error(`OnnxGraph '${this.name}': a model needs at least one input and one output`);
-    const model = onnx.ModelProto.create({
+    const { ModelProto } = onnx();
+    const model = ModelProto.create({
       irVersion: IR_VERSION,
       opsetImport: [{ domain: '', version: OPSET }],
       producerName: info.producerName ?? 'contrastive',
@@ -167,7 +169,7 @@ export class OnnxGraph {
         output: this.#outputs,
       },
     });
-    return onnx.ModelProto.encode(model).finish();
+    return ModelProto.encode(model).finish();
   }
 
   #claim(name: string): void {
@@ -202,7 +204,7 @@ function valueInfo(name: string, shape: readonly Dim[], type: OnnxElementType): 
 }
 
 function attributeProto(name: string, a: OnnxAttribute): proto.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
+  const T = onnx().AttributeProto.AttributeType;
   switch (a.type) {
     case 'int':
       return { name, type: T.INT, i: a.value };

@@ -1,4 +1,5 @@
-// Checking an exported model against the engine: run it with onnxruntime-node (CPU).
+// Checking an exported model against the engine: run it with onnxruntime-node (CPU), an optional package.
+import { importOptional } from '../tensor/index.js';
 
 /** One input of a model: float32 values (images, sequences) or int64 ones (lengths), row-major, and their shape. */
 export interface OnnxFeed {
@@ -25,7 +26,7 @@ export interface OnnxRuntimeSession {
  * intra-op threads, default 1), fed at `input` (and any other inputs by name) and read at `output`.
  */
 export async function openOnnxRuntime(bytes: Uint8Array, input: string, output: string, o: { threads?: number } = {}): Promise<OnnxRuntimeSession> {
-  const ort = await import('onnxruntime-node');
+  const ort = await importOptional<typeof import('onnxruntime-node')>('onnxruntime-node', 'checking an export with onnxruntime (--verify 0 skips it)');
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: ['cpu'], intraOpNumThreads: o.threads ?? 1, interOpNumThreads: 1,

@@ -14,3 +14,4 @@ export { type Dtype, type Device, DTYPES, FLOATING_DTYPES, isDtype, isDevice, is
 export { opSchema } from './dispatch.js';
 export * as F from './functional.js';
 export { Store, ProcessGroupHandle, GradientReducer, c10dBackends, type ReduceOp } from './c10d.js';
+export { MissingPackageError, optionalPackageRoot, requireOptional, importOptional } from './optional.js';

@@ -1,18 +1,16 @@
 // One rank of the data-parallel equivalence tests (equivalence.test.ts starts two, and one alone as
 // the reference): for each case, three optimizer steps of a method on fixed global batches, then
-// its parameters (and memory bank) into a JSON file. Runs only when the tests start it with
-// CONTRASTIVE_TEST_WORKER (node --test loads this file too).
+// its parameters (and memory bank) into a JSON file, when the tests start it with
+// CONTRASTIVE_TEST_WORKER.
 import { writeFileSync } from 'node:fs';
-import type { Distributed } from '../../src/distributed/index.js';
-import type { MethodName } from '../../src/methods/index.js';
-import type { Tensor } from '../../src/tensor/index.js';
-
-/** The library, imported only in a worker: node --test loads this file too, and libtorch takes a second to load. */
-const lib = process.env['CONTRASTIVE_TEST_WORKER'] ? {
-  ...await import('../../src/distributed/index.js'), ...await import('../../src/losses/index.js'), ...await import('../../src/losses/miners/index.js'),
-  ...await import('../../src/methods/index.js'), ...await import('../../src/nn/index.js'), ...await import('../../src/optim/index.js'),
-  ...await import('../../src/tensor/index.js'), ...await import('../../src/train/index.js'),
-} : null;
+import { DataParallel, Distributed, DistributedLoss } from '../../src/distributed/index.js';
+import { TripletMarginLoss } from '../../src/losses/index.js';
+import { BatchHardMiner } from '../../src/losses/miners/index.js';
+import { createMethod, createOptimizer, type MethodName, optimizerSettings, recipeOf } from '../../src/methods/index.js';
+import { MLP } from '../../src/nn/index.js';
+import { SGD } from '../../src/optim/index.js';
+import { cat, manualSeed, memory, randint, randn, scope, setNumThreads, type Tensor } from '../../src/tensor/index.js';
+import { trainStep } from '../../src/train/index.js';
 
 /** One training to compare. */
 export interface WorkerCase {
@@ -48,7 +46,6 @@ export const STEPS = 3;
  * in a scope; returns the live tensor count after each.
  */
 function steps(rank: number, world: number, step: (views: Tensor[], labels: Tensor) => void): number[] {
-  const { manualSeed, memory, randint, randn, scope } = lib!;
   const share = GLOBAL_BATCH / world;
   return Array.from({ length: STEPS }, (_, i) => {
     scope(() => {
@@ -67,7 +64,6 @@ function result(named: [string, Tensor][], counts: number[]): WorkerResult[numbe
 
 /** An MLP trained with the triplet loss and the batch-hard miner on the global batch. */
 function runTriplet(c: WorkerCase, rank: number, world: number, dist: Distributed | null): WorkerResult[number] {
-  const { BatchHardMiner, DataParallel, DistributedLoss, manualSeed, MLP, SGD, TripletMarginLoss } = lib!;
   manualSeed(1);
   const model = new MLP({ inputDim: 12, hiddenDims: [24] });
   const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
@@ -90,7 +86,6 @@ function runTriplet(c: WorkerCase, rank: number, world: number, dist: Distribute
 
 function runCase(c: WorkerCase, rank: number, world: number, dist: Distributed | null): WorkerResult[number] {
   if (c.method === 'triplet') return runTriplet(c, rank, world, dist);
-  const { cat, createMethod, createOptimizer, DataParallel, manualSeed, MLP, optimizerSettings, recipeOf, trainStep } = lib!;
   manualSeed(1);
   const method = createMethod(c.method, {
     encoder: () => new MLP({ inputDim: 12, hiddenDims: [24] }), hiddenDim: 32, outputDim: 8, totalSteps: STEPS,
@@ -119,11 +114,12 @@ function runCase(c: WorkerCase, rank: number, world: number, dist: Distributed |
 }
 
 function run(spec: WorkerSpec): void {
-  lib!.setNumThreads(1);
-  const dist = spec.world > 1 ? new lib!.Distributed({ rank: spec.rank, worldSize: spec.world, masterPort: spec.port, timeoutSeconds: 30 }) : null;
+  setNumThreads(1);
+  const dist = spec.world > 1 ? new Distributed({ rank: spec.rank, worldSize: spec.world, masterPort: spec.port, timeoutSeconds: 30 }) : null;
   const result: WorkerResult = spec.cases.map((c) => runCase(c, spec.rank, spec.world, dist));
   writeFileSync(spec.out, JSON.stringify(result));
   dist?.close();
 }
 
-if (lib) run(JSON.parse(process.env['CONTRASTIVE_TEST_WORKER']!) as WorkerSpec);
+const raw = process.env['CONTRASTIVE_TEST_WORKER'];
+if (raw) run(JSON.parse(raw) as WorkerSpec);

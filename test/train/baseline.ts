@@ -30,8 +30,21 @@ export function spread(x: Tensor): number {
   return scope(() => F.normalize(x.to('float32')).std(0).mean().item());
 }
 
-/** The run's method as `train` starts it (the same seed, the same draws): its encoder measured, then freed. */
+/**
+ * The run's method as `train` starts it (the same seed, the same draws): its encoder measured,
+ * then freed. The backbone is built first, so its weights depend only on what the key holds: runs
+ * that share those (the methods on one encoder) share one measurement.
+ */
 export async function randomInit(c: TrainConfig): Promise<{ knn: number; spread: number }> {
+  const key = JSON.stringify([c.data, c.encoder, c.encoderOptions, c.seed, c.trainLimit, c.testLimit, c.channelsLast, c.bf16, c.device, c.knnK, c.knnTemperature]);
+  let m = measured.get(key);
+  if (!m) measured.set(key, m = measureRandomInit(c));
+  return m;
+}
+
+const measured = new Map<string, Promise<{ knn: number; spread: number }>>();
+
+async function measureRandomInit(c: TrainConfig): Promise<{ knn: number; spread: number }> {
   const { train } = await loadSplits(c);
   manualSeed(c.seed);
   const method = buildMethod(c, train.sampleShape, 1);
