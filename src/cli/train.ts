@@ -6,7 +6,7 @@ import { encoderNames } from '../nn/index.js';
 import { reportCallback } from '../report/index.js';
 import { readConfigFile, resolveConfig, type TrainConfig } from '../run/index.js';
 import { train } from '../train/index.js';
-import { DEFAULT_TIMEOUT_SECONDS, distributedFromEnv, launch } from '../distributed/index.js';
+import { DEFAULT_MASTER, DEFAULT_TIMEOUT_SECONDS, distributedFromEnv, launch } from '../distributed/index.js';
 import { bool, int, keyValues, num, pair } from './options.js';
 import { addFlags, type ConfigFlag, runTraining } from './training.js';
 
@@ -78,8 +78,8 @@ export function registerTrain(p: Command): void {
     .option('--nproc <n>', 'data-parallel workers on this machine (c10d, Gloo on CPUs; --batch-size is the global batch)', int('--nproc'))
     .option('--nnodes <n>', 'machines in the job (each runs the same command with its --node-rank)', int('--nnodes'))
     .option('--node-rank <n>', "this machine's place in [0, --nnodes)", int('--node-rank'))
-    .option('--master-addr <host>', "the address of rank 0's machine (default 127.0.0.1)")
-    .option('--master-port <n>', "rank 0's port (default: a free one for one machine, else 29500)", int('--master-port'))
+    .option('--master-addr <host>', `the address of rank 0's machine (default ${DEFAULT_MASTER.addr})`)
+    .option('--master-port <n>', `rank 0's port (default: a free one for one machine, else ${DEFAULT_MASTER.port})`, int('--master-port'))
     .option('--dist-timeout <s>', `seconds a worker waits for the others before failing (default ${DEFAULT_TIMEOUT_SECONDS})`, num('--dist-timeout'))
     .action(async (f: TrainFlags) => {
       if (f.nproc !== undefined && distributedFromEnv() === null) return launchWorkers(f);

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { DEFAULT_MASTER } from './process-group.js';
 
 export interface LaunchOptions {
   /** The worker command: `process.execPath` runs `args` (a script and its arguments). */
@@ -46,7 +47,7 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
   const nnodes = positive('nnodes', o.nnodes, 1);
   const nodeRank = o.nodeRank ?? 0;
   if (!Number.isInteger(nodeRank) || nodeRank < 0 || nodeRank >= nnodes) throw new RangeError(`launch: nodeRank must be an integer in [0, ${nnodes}), got ${String(o.nodeRank)}`);
-  const port = o.masterPort ?? (nnodes === 1 ? await freePort() : 29500);
+  const port = o.masterPort ?? (nnodes === 1 ? await freePort() : DEFAULT_MASTER.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`launch: masterPort must be a port number, got ${String(o.masterPort)}`);
   const write = o.write ?? ((line: string) => process.stderr.write(line));
   const threads = Math.max(1, Math.floor(availableParallelism() / nproc));
@@ -73,7 +74,7 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
       const rank = nodeRank * nproc + local;
       const env = {
         ...process.env, RANK: String(rank), LOCAL_RANK: String(local), WORLD_SIZE: String(nproc * nnodes), LOCAL_WORLD_SIZE: String(nproc),
-        MASTER_ADDR: o.masterAddr ?? '127.0.0.1', MASTER_PORT: String(port), OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? String(threads),
+        MASTER_ADDR: o.masterAddr ?? DEFAULT_MASTER.addr, MASTER_PORT: String(port), OMP_NUM_THREADS: process.env['OMP_NUM_THREADS'] ?? String(threads),
       };
       const w = spawn(process.execPath, [...o.args], { env, detached: true, stdio: ['ignore', 'inherit', local === 0 ? 'inherit' : 'pipe'] });
       w.stderr?.on('data', (d: Buffer) => {

@@ -5,6 +5,9 @@ import { ProcessGroupHandle, Store, type Tensor } from '../tensor/index.js';
 /** Default seconds a collective waits for the other ranks before it fails (a lost worker, a hang). */
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 
+/** Where rank 0's TCPStore listens unless told (MASTER_ADDR, MASTER_PORT): this machine, torchrun's port. */
+export const DEFAULT_MASTER = { addr: '127.0.0.1', port: 29500 } as const;
+
 /** Where and who: torchrun's variables, as options. */
 export interface DistributedOptions {
   /** This process's global rank in [0, worldSize). */
@@ -45,8 +48,8 @@ export function distributedFromEnv(env: NodeJS.ProcessEnv = process.env): Distri
   const rank = envInt(env, 'RANK');
   if (rank === undefined) throw new TypeError(`distributed: WORLD_SIZE is ${worldSize} but RANK is not set`);
   return {
-    rank, worldSize, localRank: envInt(env, 'LOCAL_RANK') ?? rank, localWorldSize: envInt(env, 'LOCAL_WORLD_SIZE') ?? 1, masterAddr: env['MASTER_ADDR'] || '127.0.0.1',
-    masterPort: envInt(env, 'MASTER_PORT') ?? 29500,
+    rank, worldSize, localRank: envInt(env, 'LOCAL_RANK') ?? rank, localWorldSize: envInt(env, 'LOCAL_WORLD_SIZE') ?? 1, masterAddr: env['MASTER_ADDR'] || DEFAULT_MASTER.addr,
+    masterPort: envInt(env, 'MASTER_PORT') ?? DEFAULT_MASTER.port,
   };
 }
 
@@ -73,8 +76,8 @@ export class Distributed {
     if (!(timeout > 0)) throw new RangeError(`distributed: timeoutSeconds must be positive, got ${String(o.timeoutSeconds)}`);
     const backend = o.backend ?? 'gloo';
     if (backend !== 'gloo' && backend !== 'nccl') throw new TypeError(`distributed: backend must be 'gloo' or 'nccl', got '${String(backend)}'`);
-    const host = o.masterAddr ?? '127.0.0.1';
-    const port = o.masterPort ?? 29500;
+    const host = o.masterAddr ?? DEFAULT_MASTER.addr;
+    const port = o.masterPort ?? DEFAULT_MASTER.port;
     this.rank = o.rank;
     this.worldSize = o.worldSize;
     this.localRank = o.localRank ?? o.rank;

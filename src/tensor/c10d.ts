@@ -13,6 +13,12 @@ export function c10dBackends(): string[] {
 
 type Dist = Required<typeof native.dist>;
 
+/** Where a store lives: rank 0's TCP server (host:port), or a file every rank can reach. */
+export type StoreOptions = Parameters<Dist['store']>[0];
+
+/** A process group's backend, timeout and network device (an interface, or the host to bind). */
+export type ProcessGroupOptions = Parameters<Dist['group']>[3];
+
 /** The addon's c10d functions; a clear error when it was built without them. */
 function dist(): Dist {
   if (!native.dist.store) {
@@ -30,8 +36,7 @@ export class Store {
    * TCP: rank 0's process (`isServer`) listens on host:port, the others connect; every call
    * waits at most `timeoutMs`. File: a file every rank can reach (one machine, or a shared disk).
    */
-  constructor(o: { kind: 'tcp'; host: string; port: number; isServer: boolean; worldSize: number; timeoutMs: number }
-    | { kind: 'file'; path: string; worldSize: number; timeoutMs: number }) {
+  constructor(o: StoreOptions) {
     this.id = dist().store(o);
   }
 
@@ -70,7 +75,7 @@ export class ProcessGroupHandle {
   readonly size: number;
   readonly backend: string;
 
-  constructor(store: Store, rank: number, size: number, o: { backend: string; timeoutMs: number; iface?: string; host?: string }) {
+  constructor(store: Store, rank: number, size: number, o: ProcessGroupOptions) {
     this.id = dist().group(store.id, rank, size, o);
     this.rank = rank;
     this.size = size;

@@ -13,5 +13,5 @@ export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cud
 export { type Dtype, type Device, DTYPES, FLOATING_DTYPES, isDtype, isDevice, isFloating } from './dtype.js';
 export { opSchema } from './dispatch.js';
 export * as F from './functional.js';
-export { Store, ProcessGroupHandle, GradientReducer, c10dBackends, type ReduceOp } from './c10d.js';
+export { Store, ProcessGroupHandle, GradientReducer, c10dBackends, type ReduceOp, type StoreOptions, type ProcessGroupOptions } from './c10d.js';
 export { MissingPackageError, optionalPackageRoot, requireOptional, importOptional } from './optional.js';
