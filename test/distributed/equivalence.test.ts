@@ -1,5 +1,6 @@
 // Data parallelism equals one process on the global batch: 2 ranks over loopback with Gloo against
-// 1 process, 3 SGD steps, fp32, SyncBatchNorm; the methods, and a metric loss through DistributedLoss. And the same without the gather (or without a
+// 1 process, 3 SGD steps, fp32, SyncBatchNorm; the methods, and a metric loss through DistributedLoss.
+// Then the trainer's own distributed loop, whose live tensors stay flat. And the same without the gather (or without a
 // correct backward, or without SyncBatchNorm) differs: the tests see the bugs the anchors had.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { c10dBackends } from '../../src/tensor/index.js';
-import type { WorkerCase, WorkerResult, WorkerSpec } from './worker.js';
+import type { WorkerCase, WorkerOutput, WorkerResult, WorkerSpec } from './worker.js';
 import { freePort } from '../../src/distributed/index.js';
 import { runNode } from './helpers.js';
 
@@ -39,11 +40,14 @@ test('2 Gloo ranks equal 1 process after 3 steps (within 1e-5), and differ witho
   const dir = mkdtempSync(join(tmpdir(), 'ddp-eq-'));
   const cases = CASES.map(({ expect: _, ...c }) => c);
   const port = await freePort();
-  const spec = (rank: number, world: number): WorkerSpec => ({ cases, rank, world, port, out: join(dir, `${world}-${rank}.json`) });
+  const spec = (rank: number, world: number): WorkerSpec => ({
+    cases, rank, world, port, out: join(dir, `${world}-${rank}.json`), ...(world > 1 ? { trainOut: join(dir, 'run') } : {}),
+  });
   const env = (s: WorkerSpec) => ({ CONTRASTIVE_TEST_WORKER: JSON.stringify(s) });
   await runNode([WORKER], { env: env(spec(0, 1)) });
   await Promise.all([0, 1].map((rank) => runNode([WORKER], { env: env(spec(rank, 2)) })));
-  const [ref, r0, r1] = ['1-0', '2-0', '2-1'].map((f) => JSON.parse(readFileSync(join(dir, `${f}.json`), 'utf8')) as WorkerResult);
+  const outputs = ['1-0', '2-0', '2-1'].map((f) => JSON.parse(readFileSync(join(dir, `${f}.json`), 'utf8')) as WorkerOutput);
+  const [ref, r0, r1] = outputs.map((o) => o.cases) as [WorkerResult, WorkerResult, WorkerResult];
   CASES.forEach((c, i) => {
     const name = `${c.method} (gather ${c.gather}${c.syncBatchNorm ? ', SyncBatchNorm' : ''})`;
     assert.equal(maxDiff(r0![i]!.state, r1![i]!.state) <= 1e-6 || c.gather === 'none', true, `${name}: the ranks' parameters agree`);
@@ -55,4 +59,9 @@ test('2 Gloo ranks equal 1 process after 3 steps (within 1e-5), and differ witho
     const counts = r0![i]!.counts;
     assert.equal(counts[2], counts[1], `${name}: live tensors flat across steps (${counts.join(', ')})`);
   });
+  // train() as 2 ranks: flat per step on rank 0 (the callbacks run there), and nothing left on either rank.
+  const [, main, other] = outputs.map((o) => o.train);
+  assert.ok(main!.counts.length > 5 && main!.counts.every((n) => n === main!.counts[0]), `train() on rank 0: live tensors per step ${main!.counts.join(', ')}`);
+  assert.equal(main!.leaked, 0, 'train() on rank 0 frees everything it made');
+  assert.equal(other!.leaked, 0, 'train() on rank 1 frees everything it made');
 });

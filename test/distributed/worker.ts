@@ -10,7 +10,9 @@ import { createMethod, createOptimizer, type MethodName, optimizerSettings, reci
 import { MLP } from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/index.js';
 import { cat, manualSeed, memory, randint, randn, scope, setNumThreads, type Tensor } from '../../src/tensor/index.js';
-import { trainStep } from '../../src/train/index.js';
+import { DEFAULT_CONFIG } from '../../src/run/index.js';
+import { train, trainStep } from '../../src/train/index.js';
+import { tensorCounts } from '../train/baseline.js';
 
 /** One training to compare. */
 export interface WorkerCase {
@@ -33,10 +35,18 @@ export interface WorkerSpec {
   world: number;
   port: number;
   out: string;
+  /** Then `train()` a short Fashion-MNIST run into this folder as a rank of the same job. */
+  trainOut?: string;
 }
 
 /** Per case: each parameter's (and queue's) values, and the live tensor count after each step. */
 export type WorkerResult = { state: Record<string, number[]>; counts: number[] }[];
+
+/** What a worker writes: its cases, and with `trainOut` the live tensors of its `train()` run (per step of epoch 2 on rank 0, and left after it). */
+export interface WorkerOutput {
+  cases: WorkerResult;
+  train?: { counts: number[]; leaked: number };
+}
 
 export const GLOBAL_BATCH = 16;
 export const STEPS = 3;
@@ -59,7 +69,8 @@ function steps(rank: number, world: number, step: (views: Tensor[], labels: Tens
 
 /** Live tensors after each step, and every tensor's values at the end. */
 function result(named: [string, Tensor][], counts: number[]): WorkerResult[number] {
-  return { state: Object.fromEntries(named.map(([k, t]) => [k, Array.from(t.detach().to('float64').flatten().data() as Float64Array)])), counts };
+  const state = scope(() => Object.fromEntries(named.map(([k, t]) => [k, Array.from(t.detach().to('float64').flatten().data() as Float64Array)])));
+  return { state, counts };
 }
 
 /** An MLP trained with the triplet loss and the batch-hard miner on the global batch. */
@@ -113,13 +124,23 @@ function runCase(c: WorkerCase, rank: number, world: number, dist: Distributed |
   return r;
 }
 
-function run(spec: WorkerSpec): void {
+/** The trainer's distributed loop (sharded batches, the per-step agreement, rank sync): its live tensors. */
+async function runTrain(out: string, dist: Distributed | null): Promise<WorkerOutput['train']> {
+  const counter = tensorCounts();
+  const before = memory().tensors;
+  const config = { ...DEFAULT_CONFIG, epochs: 2, trainLimit: 512, testLimit: 128, batchSize: 64, out };
+  await train(config, { distributed: dist ?? undefined, progress: false, callbacks: [counter] });
+  return { counts: counter.counts, leaked: memory().tensors - before };
+}
+
+async function run(spec: WorkerSpec): Promise<void> {
   setNumThreads(1);
   const dist = spec.world > 1 ? new Distributed({ rank: spec.rank, worldSize: spec.world, masterPort: spec.port, timeoutSeconds: 30 }) : null;
-  const result: WorkerResult = spec.cases.map((c) => runCase(c, spec.rank, spec.world, dist));
+  const result: WorkerOutput = { cases: spec.cases.map((c) => runCase(c, spec.rank, spec.world, dist)) };
+  if (spec.trainOut) result.train = await runTrain(spec.trainOut, dist);
   writeFileSync(spec.out, JSON.stringify(result));
   dist?.close();
 }
 
 const raw = process.env['CONTRASTIVE_TEST_WORKER'];
-if (raw) run(JSON.parse(raw) as WorkerSpec);
+if (raw) await run(JSON.parse(raw) as WorkerSpec);
