@@ -156,6 +156,10 @@ OPS = {
     'neg': lambda x, a: x[0].neg(),
     'sign': lambda x, a: x[0].sign(),
     'floor': lambda x, a: x[0].floor(),
+    'ceil': lambda x, a: x[0].ceil(),
+    'cos': lambda x, a: x[0].cos(),
+    'sin': lambda x, a: x[0].sin(),
+    'acos': lambda x, a: x[0].acos(),
     'round': lambda x, a: x[0].round(),
     'clamp': lambda x, a: x[0].clamp(opt(a, 'min'), opt(a, 'max')),
     'clampMin': lambda x, a: x[0].clamp_min(a['min']),
@@ -387,6 +391,10 @@ case('neg', 'neg', [seq((2, 3))])
 case('sign', 'sign', [lit([[-2.5, 0.0, 3.0], [0.1, -0.1, 7.0]], f32)], grad=False)
 case('sign/grad', 'sign', [seq((2, 3))])  # no zero: sign jumps there, finite differences would see it
 case('floor', 'floor', [seq((2, 3), 0, 3.0)])
+case('ceil', 'ceil', [seq((2, 3), 0, 3.0)])
+case('cos', 'cos', [seq((2, 3), 0, 3.0)])
+case('sin', 'sin', [seq((2, 3), 0, 3.0)])
+case('acos', 'acos', [seq((2, 3), 0, 0.9)])
 case('round', 'round', [lit([0.4, 1.6, -2.3, -0.7, 3.2], f32)])
 case('round/half-to-even', 'round', [lit([0.5, 1.5, 2.5, -0.5, -1.5], f32)], grad=False)
 case('clamp/both', 'clamp', [seq((3, 4))], {'min': -0.5, 'max': 0.25})

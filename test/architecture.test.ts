@@ -14,7 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   nn: ['tensor'],
   optim: ['tensor', 'nn'],
   io: ['tensor', 'nn', 'optim'],
-  losses: ['tensor'],
+  losses: ['tensor', 'nn'],
   augment: ['tensor'],
   data: ['tensor', 'augment'],
   eval: ['tensor', 'nn', 'losses', 'data'],

@@ -8,7 +8,7 @@ interface EvalFlags { run: string; data?: string; linearProbe?: boolean; labelsF
 
 export function registerEval(p: Command): void {
   p.command('eval')
-    .description('evaluate a run: kNN, linear probe, precision@1, R-precision, MAP@R, NMI')
+    .description('evaluate a run: kNN, linear probe, precision@1, R-precision, MAP@R, MAP, MRR, NMI, AMI')
     .requiredOption('--run <dir>', 'the run folder (from contrastive train)')
     .option('--data <name|path>', 'evaluate on other data than the run trained on (fashion-mnist, mnist, or a folder with train/ and test/)')
     .option('--linear-probe <bool>', 'also train a linear probe (default true)', bool('--linear-probe'))
@@ -25,7 +25,7 @@ export function registerEval(p: Command): void {
         if (budget) run.splits.train = labelledSubset(run.splits.train, budget, f.seed, `${run.config.data}'s training split`);
         const r = { ...await evaluateRun(run), labels: run.splits.train.length };
         if (f.json) printJson(r);
-        else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(16)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);
+        else for (const [k, v] of Object.entries(r)) process.stdout.write(`${k.padEnd(22)} ${Number.isInteger(v) ? v : v.toFixed(4)}\n`);
       } finally {
         run.method.dispose();
       }

@@ -7,6 +7,7 @@ import { reportCallback } from '../report/index.js';
 import { readConfigFile, resolveConfig, type TrainConfig } from '../run/index.js';
 import { train } from '../train/index.js';
 import { DEFAULT_MASTER, DEFAULT_TIMEOUT_SECONDS, distributedFromEnv, launch } from '../distributed/index.js';
+import { LOSS_NAMES, MINER_NAMES } from '../losses/index.js';
 import { bool, int, keyValues, num, pair } from './options.js';
 import { addFlags, type ConfigFlag, runTraining } from './training.js';
 
@@ -35,6 +36,13 @@ export const CONFIG_FLAGS: readonly ConfigFlag<keyof TrainConfig>[] = [
   ['tau', '--tau <x>', `base EMA decay of the target network (${takenBy('tau')})`, num('--tau')],
   ['hiddenDim', '--hidden-dim <n>', 'hidden width of the heads', int('--hidden-dim')],
   ['outputDim', '--output-dim <n>', 'output width of the projection head', int('--output-dim')],
+  ['loss', '--loss <name>', `method metric's loss: ${LOSS_NAMES.join(', ')} (default ${recipeOf('metric').loss})`],
+  ['lossOptions', '--loss-options <k=v,...>', "the loss's options, e.g. margin=0.2,scale=30 (default: its paper's)", keyValues('--loss-options')],
+  ['lossLrScale', '--loss-lr-scale <x>', "learning rate of the loss's proxies as a multiple of the model's (default: the loss's paper's)", num('--loss-lr-scale')],
+  ['miner', '--miner <name>', `method metric's miner: ${MINER_NAMES.join(', ')} (default: none, every pair or triplet)`],
+  ['minerOptions', '--miner-options <k=v,...>', "the miner's options, e.g. margin=0.2", keyValues('--miner-options')],
+  ['sampler', '--sampler <name>', 'random, or m-per-class (--samples-per-class items of each of batch-size / samples-per-class classes)'],
+  ['samplesPerClass', '--samples-per-class <n>', 'items per class in a batch with --sampler m-per-class (default 4)', int('--samples-per-class')],
   ['bf16', '--bf16 <bool>', 'bf16 autocast (default: where the CPU supports it)', bool('--bf16')],
   ['channelsLast', '--channels-last <bool>', 'channels-last memory format', bool('--channels-last')],
   ['augment', '--augment <preset>', `auto, ${Object.keys(PRESETS).join(', ')}`],

@@ -1,9 +1,9 @@
-// One call for the whole evaluation of `contrastive eval`: kNN, linear probe, retrieval, NMI.
+// One call for the whole evaluation of `contrastive eval`: kNN, linear probe, retrieval, NMI and AMI.
 import { F, scope } from '../tensor/index.js';
 import { kmeans } from './kmeans.js';
 import { weightedKnn } from './knn.js';
 import { linearProbe, type LinearProbeOptions } from './linear-probe.js';
-import { normalizedMutualInfo } from './nmi.js';
+import { adjustedMutualInfo, normalizedMutualInfo } from './nmi.js';
 import { retrievalMetrics } from './retrieval.js';
 import type { ChunkOptions } from './search.js';
 import { checkCompatible, checkInteger, checkOptions, checkSplit, labelValues, type LabelledEmbeddings } from './validate.js';
@@ -23,13 +23,17 @@ export interface EvaluateOptions extends ChunkOptions {
   retrievalReference?: 'test' | 'train';
   /** L2-normalise the embeddings before the retrieval metrics and k-means (default true). */
   normalize?: boolean;
-  /** Seed of the k-means behind NMI (default 0). */
+  /** Seed of the k-means behind NMI and AMI (default 0). */
   seed?: number;
   /** Most k-means iterations (default 100). */
   kmeansMaxIter?: number;
 }
 
-/** docs/architecture.md's `contrastive eval` JSON (snake_case keys), plus kNN top-5. */
+/**
+ * docs/architecture.md's `contrastive eval` JSON (snake_case keys, PML's metric names), plus kNN
+ * top-5, PML's `mean_average_precision` and `mean_reciprocal_rank` (over every reference) and
+ * `AMI` (as `ami`).
+ */
 export interface EvaluationResult {
   knn_top1: number;
   knn_top5: number;
@@ -37,17 +41,25 @@ export interface EvaluationResult {
   precision_at_1: number;
   r_precision: number;
   map_at_r: number;
+  /** Mean average precision over the whole ranking (`RetrievalMetrics.meanAveragePrecision`). */
+  mean_average_precision: number;
+  /** Mean reciprocal rank of the first relevant reference (`RetrievalMetrics.meanReciprocalRank`). */
+  mean_reciprocal_rank: number;
   nmi: number;
+  /** Adjusted mutual information of the same k-means clustering as `nmi` (`adjustedMutualInfo`). */
+  ami: number;
 }
 
 /**
  * Evaluates embeddings of a train and a test split: the weighted kNN classifier (k 200, T 0.1,
  * cosine: InstDisc / lightly / solo-learn) of the test set against the train set, the linear probe
  * (L-BFGS on standardised features, unless `linearProbe: false`), pytorch-metric-learning's
- * precision@1, R-precision and MAP@R of the test set (against itself by default), and NMI
- * (scikit-learn's arithmetic normalisation) between the test labels and a k-means clustering of
- * the test embeddings with k = the number of test classes (PML's `AccuracyCalculator`). All of
- * it runs in bounded memory (query x reference chunks). Labels are class indices >= 0.
+ * precision@1, R-precision, MAP@R, mean average precision and mean reciprocal rank of the test
+ * set (against itself by default; one neighbour search, every reference ranked: PML's default
+ * k), and NMI and AMI (scikit-learn's arithmetic normalisation; Vinh et al. 2010 for AMI) between
+ * the test labels and one k-means clustering of the test embeddings with k = the number of test
+ * classes (PML's `AccuracyCalculator`, Musgrave et al. 2020). All of it runs in bounded memory
+ * (query x reference chunks). Labels are class indices >= 0.
  */
 export function evaluate(train: LabelledEmbeddings, test: LabelledEmbeddings, o?: EvaluateOptions): EvaluationResult {
   const who = 'evaluate';
@@ -89,6 +101,9 @@ export function evaluate(train: LabelledEmbeddings, test: LabelledEmbeddings, o?
     precision_at_1: retrieval.precisionAt1,
     r_precision: retrieval.rPrecision,
     map_at_r: retrieval.mapAtR,
+    mean_average_precision: retrieval.meanAveragePrecision,
+    mean_reciprocal_rank: retrieval.meanReciprocalRank,
     nmi: normalizedMutualInfo(testLabels, clusters),
+    ami: adjustedMutualInfo(testLabels, clusters),
   };
 }

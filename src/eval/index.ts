@@ -1,11 +1,11 @@
-// Evaluation of embeddings: weighted kNN, linear probe, retrieval metrics, k-means and NMI.
+// Evaluation of embeddings: weighted kNN, linear probe, retrieval metrics, k-means, NMI and AMI.
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export { weightedKnn, knnClassScores, type KnnOptions, type KnnAccuracy } from './knn.js';
 export { linearProbe, type LinearProbeOptions, type LinearProbeResult } from './linear-probe.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult } from './lbfgs.js';
 export { retrievalMetrics, type RetrievalOptions, type RetrievalMetrics } from './retrieval.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
-export { normalizedMutualInfo } from './nmi.js';
+export { normalizedMutualInfo, adjustedMutualInfo } from './nmi.js';
 export {
   nearestNeighbours, cosineTopK, unitRows, type SearchMetric, type SearchOptions, type ChunkOptions, type Neighbours,
 } from './search.js';

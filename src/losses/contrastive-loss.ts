@@ -28,7 +28,7 @@ export class ContrastiveLoss extends MetricLoss {
   readonly negMargin: number;
 
   constructor(o: ContrastiveLossOptions = {}) {
-    super('ContrastiveLoss', o, ['posMargin', 'negMargin'], { distance: () => new LpDistance(), reducer: () => new AvgNonZeroReducer() });
+    super(o, ['posMargin', 'negMargin'], { distance: () => new LpDistance(), reducer: () => new AvgNonZeroReducer() });
     this.posMargin = checkNumber(this.name, 'posMargin', o.posMargin ?? 0);
     this.negMargin = checkNumber(this.name, 'negMargin', o.negMargin ?? 1);
   }
@@ -41,6 +41,9 @@ export class ContrastiveLoss extends MetricLoss {
     const mat = this.distance.forward(embeddings); // (N, N)
     const posLoss = a1.shape[0]! > 0 ? this.distance.margin(gather2d(mat, a1, p), this.posMargin).relu() : null;
     const negLoss = a2.shape[0]! > 0 ? this.distance.margin(this.negMargin, gather2d(mat, a2, n)).relu() : null;
-    return { pos_loss: { losses: posLoss, reductionType: 'pos_pair' }, neg_loss: { losses: negLoss, reductionType: 'neg_pair' } };
+    return {
+      pos_loss: { losses: posLoss, reductionType: 'pos_pair', indices: [a1, p] },
+      neg_loss: { losses: negLoss, reductionType: 'neg_pair', indices: [a2, n] },
+    };
   }
 }

@@ -1,7 +1,7 @@
 // Index tuples: which pairs and triplets of a batch a loss sees. The shapes and conventions are
 // pytorch-metric-learning's (utils/loss_and_miner_utils.py): a triplet tuple is (a, p, n), a pair
 // tuple is (a1, p, a2, n), each entry a 1-d int64 tensor of batch indices.
-import { eye, full, scope, type Tensor, tensor, zeros } from '../tensor/index.js';
+import { arange, cat, eye, full, ones, scope, type Tensor, tensor, zeros } from '../tensor/index.js';
 
 /** Anchor, positive and negative indices of T triplets: three int64 tensors of length T. */
 export type TripletIndices = readonly [a: Tensor, p: Tensor, n: Tensor];
@@ -149,4 +149,44 @@ export function checkIndicesTuple(who: string, tuple: unknown, n: number, device
   const len = (i: number): number => (tuple[i] as Tensor).shape[0]!;
   const ok = tuple.length === 3 ? len(0) === len(1) && len(1) === len(2) : len(0) === len(1) && len(2) === len(3);
   if (!ok) throw new RangeError(`${who}: indicesTuple entries have mismatched lengths (${tuple.map((_, i) => len(i)).join(', ')})`);
+}
+
+/** 0..N-1 (int64) on the device of `like` (N, ...): the row of each per-sample loss (PML `c_f.torch_arange_from_size`). */
+export function rowIndices(like: Tensor): Tensor {
+  return arange(like.shape[0]!, undefined, 1, { dtype: 'int64', device: like.device });
+}
+
+/** PML's GenericPairLoss test: a tuple with at most one index in each entry gives a zero loss. */
+export function tooFewPairs(pairs: PairIndices): boolean {
+  return pairs.every((t) => t.shape[0]! <= 1);
+}
+
+/** The tuples of `cols` (1-d int64 columns of equal length, entries < r), each once, in row-major order. */
+export function uniqueTuples(cols: readonly Tensor[], r: number): Tensor[] {
+  const k = cols[0]!.shape[0]!;
+  if (k <= 1) return [...cols];
+  return scope(() => {
+    let key = cols[0]!;
+    for (const c of cols.slice(1)) key = key.mul(r).add(c); // (K) one number per tuple
+    const { values, indices } = key.sort(0, false, true); // (K)
+    const first = cat([full([1], true, { dtype: 'bool', device: key.device }), values.narrow(0, 1, k - 1).ne(values.narrow(0, 0, k - 1))]); // (K)
+    const [keep] = whereIndices(first);
+    const at = indices.indexSelect(0, keep!);
+    return cols.map((c) => c.indexSelect(0, at));
+  });
+}
+
+/**
+ * How much each of the N rows of `like` (N, ...) counts in an index tuple, as PML's
+ * `convert_to_weights`: its count in the tuple over the largest count (0 when absent); all ones
+ * without a tuple or with an empty one. (N), in `like`'s dtype.
+ */
+export function tupleWeights(tuple: IndicesTuple | undefined, like: Tensor): Tensor {
+  const n = like.shape[0]!;
+  const o = { dtype: like.dtype, device: like.device };
+  if (tuple === undefined || tuple.every((t) => t.shape[0] === 0)) return ones([n], o);
+  return scope(() => {
+    const counts = cat([...tuple]).bincount(null, n).to(like.dtype); // (N)
+    return counts.div(counts.max());
+  });
 }

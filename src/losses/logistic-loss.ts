@@ -1,6 +1,6 @@
-import { F, full, keep, type Tensor } from '../tensor/index.js';
+import { F, full, type Tensor } from '../tensor/index.js';
 import { CosineSimilarity } from './distances/cosine-similarity.js';
-import { type IndicesTuple, pairMask, toPairs } from './indices.js';
+import { type IndicesTuple, pairMask, rowIndices, toPairs } from './indices.js';
 import { MetricLoss, type MetricLossOptions } from './metric-loss.js';
 import type { LossDict } from './reducers/base.js';
 import { MeanReducer } from './reducers/mean-reducer.js';
@@ -22,8 +22,8 @@ export interface LogisticLossOptions extends MetricLossOptions {
  *   logit_ij = s_ij / temperature + bias,   l_i = sum_j -log sigmoid(z_ij * logit_ij),
  * and the default `MeanReducer` averages l_i over the N anchors, which is SigLIP's
  * -1/|B| sum_i sum_j normalisation (without SigLIP's i = j pairs, which labels do not define).
- * With `learnable`, t' = log(1/temperature) and b are parameters (`parameters()`), as SigLIP
- * learns t = exp(t') and b; call `dispose()` when done with them. Not in pytorch-metric-learning
+ * With `learnable`, t' = log(1/temperature) and b are registered parameters (`logScale`,
+ * `bias`), as SigLIP learns t = exp(t') and b; call `dispose()` when done with them. Not in pytorch-metric-learning
  * or lightly. Defaults: temperature 0.1, bias -10, distance `CosineSimilarity()`.
  */
 export class LogisticLoss extends MetricLoss {
@@ -36,23 +36,12 @@ export class LogisticLoss extends MetricLoss {
   readonly biasParameter: Tensor | null;
 
   constructor(o: LogisticLossOptions = {}) {
-    super('LogisticLoss', o, ['temperature', 'bias', 'learnable'], { distance: () => new CosineSimilarity(), reducer: () => new MeanReducer() });
+    super(o, ['temperature', 'bias', 'learnable'], { distance: () => new CosineSimilarity(), reducer: () => new MeanReducer() });
     this.temperature = checkTemperature(this.name, o.temperature ?? 0.1);
     this.bias = checkNumber(this.name, 'bias', o.bias ?? -10);
     this.learnable = checkBoolean(this.name, 'learnable', o.learnable ?? false);
-    this.logScale = this.learnable ? keep(full([], Math.log(1 / this.temperature), { dtype: 'float32' }).requiresGrad_()) : null;
-    this.biasParameter = this.learnable ? keep(full([], this.bias, { dtype: 'float32' }).requiresGrad_()) : null;
-  }
-
-  /** The learnable scalars [t', b] (empty when fixed), for an optimizer. */
-  parameters(): Tensor[] {
-    return this.logScale && this.biasParameter ? [this.logScale, this.biasParameter] : [];
-  }
-
-  /** Frees the learnable scalars. */
-  dispose(): void {
-    this.logScale?.dispose();
-    this.biasParameter?.dispose();
+    this.logScale = this.registerParameter('logScale', this.learnable ? full([], Math.log(1 / this.temperature), { dtype: 'float32' }) : null);
+    this.biasParameter = this.registerParameter('bias', this.learnable ? full([], this.bias, { dtype: 'float32' }) : null);
   }
 
   protected computeLoss(embeddings: Tensor, labels: Tensor, tuple: IndicesTuple | undefined): LossDict {
@@ -61,12 +50,13 @@ export class LogisticLoss extends MetricLoss {
     const mat = this.distance.forward(embeddings); // (N, N)
     const s = this.distance.isInverted ? mat : mat.neg();
     const logits = this.logScale && this.biasParameter
-      ? s.mul(this.logScale.to(s.device).exp()).add(this.biasParameter.to(s.device))
+      ? s.mul(this.logScale.exp()).add(this.biasParameter)
       : s.div(this.temperature).add(this.bias); // (N, N)
     const posMask = pairMask(mat, a1, p); // (N, N)
     const negMask = pairMask(mat, a2, n); // (N, N)
     const z = posMask.sub(negMask); // +1 positive, -1 negative, 0 elsewhere
     const perPair = F.logSigmoid(logits.mul(z)).neg().mul(posMask.add(negMask)); // (N, N)
-    return { loss: { losses: perPair.sum(1), reductionType: 'element' } };
+    const anchors = rowIndices(embeddings); // (N)
+    return { loss: { losses: perPair.sum(1), reductionType: 'element', indices: anchors } };
   }
 }

@@ -16,7 +16,7 @@ import { MeanReducer } from './reducers/mean-reducer.js';
  */
 export class NPairsLoss extends MetricLoss {
   constructor(o: MetricLossOptions = {}) {
-    super('NPairsLoss', o, [], { distance: () => new DotProductSimilarity(), reducer: () => new MeanReducer() });
+    super(o, [], { distance: () => new DotProductSimilarity(), reducer: () => new MeanReducer() });
   }
 
   protected computeLoss(embeddings: Tensor, labels: Tensor, tuple: IndicesTuple | undefined): LossDict {
@@ -26,6 +26,6 @@ export class NPairsLoss extends MetricLoss {
     const sim = this.distance.forward(embeddings.indexSelect(0, a), embeddings.indexSelect(0, p)); // (K, K)
     const logits = this.distance.isInverted ? sim : sim.neg();
     const targets = arange(k, undefined, 1, { dtype: 'int64', device: embeddings.device }); // (K): class k for row k
-    return { loss: { losses: F.crossEntropy(logits, targets, { reduction: 'none' }), reductionType: 'element' } };
+    return { loss: { losses: F.crossEntropy(logits, targets, { reduction: 'none' }), reductionType: 'element', indices: a } };
   }
 }

@@ -1,7 +1,8 @@
 import type { Tensor } from '../tensor/index.js';
 import { CosineSimilarity } from './distances/cosine-similarity.js';
-import { lowest, tiny } from './dtype-limits.js';
-import { type IndicesTuple, pairMask, toPairs } from './indices.js';
+import { tiny } from './dtype-limits.js';
+import { type IndicesTuple, pairMask, rowIndices, toPairs } from './indices.js';
+import { maskedLogSumExp } from './numerics.js';
 import { MetricLoss, type MetricLossOptions } from './metric-loss.js';
 import { AvgNonZeroReducer } from './reducers/avg-non-zero-reducer.js';
 import type { LossDict } from './reducers/base.js';
@@ -26,7 +27,7 @@ export class SupConLoss extends MetricLoss {
   readonly temperature: number;
 
   constructor(o: SupConLossOptions = {}) {
-    super('SupConLoss', o, ['temperature'], { distance: () => new CosineSimilarity(), reducer: () => new AvgNonZeroReducer() });
+    super(o, ['temperature'], { distance: () => new CosineSimilarity(), reducer: () => new AvgNonZeroReducer() });
     this.temperature = checkTemperature(this.name, o.temperature ?? 0.1);
   }
 
@@ -41,10 +42,10 @@ export class SupConLoss extends MetricLoss {
     const logits = (this.distance.isInverted ? mat : mat.neg()).div(this.temperature); // (N, N)
     const keep = posMask.add(negMask).gt(0); // (N, N) bool
     // log sum_{k kept} exp(logits_ik), 0 for rows with nothing kept (PML lmu.logsumexp).
-    const denominator = logits.maskedFill(keep.logicalNot(), lowest(logits.dtype)).logsumexp(1, true) // (N, 1)
-      .maskedFill(keep.any(1, true).logicalNot(), 0);
+    const denominator = maskedLogSumExp(logits, keep, { keepdim: true }); // (N, 1)
     const logProb = logits.sub(denominator); // (N, N)
     const meanLogProbPos = posMask.mul(logProb).sum(1).div(posMask.sum(1).add(tiny(logits.dtype))); // (N)
-    return { loss: { losses: meanLogProbPos.neg(), reductionType: 'element' } };
+    const anchors = rowIndices(embeddings); // (N)
+    return { loss: { losses: meanLogProbPos.neg(), reductionType: 'element', indices: anchors } };
   }
 }

@@ -30,7 +30,7 @@ export class TripletMarginLoss extends MetricLoss {
   readonly smoothLoss: boolean;
 
   constructor(o: TripletMarginLossOptions = {}) {
-    super('TripletMarginLoss', o, ['margin', 'swap', 'smoothLoss'], { distance: () => new LpDistance(), reducer: () => new AvgNonZeroReducer() });
+    super(o, ['margin', 'swap', 'smoothLoss'], { distance: () => new LpDistance(), reducer: () => new AvgNonZeroReducer() });
     this.margin = checkNumber(this.name, 'margin', o.margin ?? 0.05);
     this.swap = checkBoolean(this.name, 'swap', o.swap ?? false);
     this.smoothLoss = checkBoolean(this.name, 'smoothLoss', o.smoothLoss ?? false);
@@ -45,6 +45,6 @@ export class TripletMarginLoss extends MetricLoss {
     if (this.swap) an = this.distance.smallestDist(an, gather2d(mat, p, n));
     const violation = this.distance.margin(ap, an).add(this.margin); // (T)
     const losses = this.smoothLoss ? F.softplus(violation) : violation.relu();
-    return { loss: { losses, reductionType: 'triplet' } };
+    return { loss: { losses, reductionType: 'triplet', indices: [a, p, n] } };
   }
 }

@@ -61,6 +61,24 @@ export function checkNumber(who: string, name: string, x: unknown): number {
   return x;
 }
 
+/** Throws unless `x` is a finite number > 0. */
+export function checkPositive(who: string, name: string, x: unknown): number {
+  const v = checkNumber(who, name, x);
+  if (v <= 0) throw new RangeError(`${who}: ${name} must be > 0, got ${v}`);
+  return v;
+}
+
+/** Throws unless `x` is an integer >= `min`. */
+export function checkInteger(who: string, name: string, x: unknown, min = 1): number {
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < min) throw new RangeError(`${who}: ${name} must be an integer >= ${min}, got ${String(x)}`);
+  return x;
+}
+
+/** A value for a message: its class name for an object, else its string form. */
+export function describe(x: unknown): string {
+  return typeof x === 'object' && x !== null ? x.constructor.name : String(x);
+}
+
 /** Throws unless `x` is a boolean. */
 export function checkBoolean(who: string, name: string, x: unknown): boolean {
   if (typeof x !== 'boolean') throw new TypeError(`${who}: ${name} must be a boolean, got ${String(x)}`);

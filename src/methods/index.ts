@@ -8,7 +8,8 @@ export {
 export { MomentumMethod } from './momentum.js';
 export { MemoryBank } from './memory-bank.js';
 export { SimCLR, SimCLRArchitecture } from './simclr.js';
-export { SupCon } from './supcon.js';
+export { LabelledViews, SupCon } from './supcon.js';
+export { Metric } from './metric.js';
 export { NNCLR } from './nnclr.js';
 export { BYOL } from './byol.js';
 export { MoCo } from './moco.js';

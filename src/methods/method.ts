@@ -1,7 +1,7 @@
 // What every method is: a module whose forward maps a batch of views to a loss, built to its recipe.
-import { Module, type Encoder, type HeadDims } from '../nn/index.js';
+import { type AnyModule, Module, type Encoder, type HeadDims } from '../nn/index.js';
 import { cat, type Tensor } from '../tensor/index.js';
-import { headWidths, METHOD_OPTION_NAMES, type HeadWidths, type MethodOptionName, type MethodRecipe, optionNames } from './recipe.js';
+import { headWidths, METHOD_OPTION_NAMES, type HeadWidths, type MethodOptionName, type MethodRecipe, type OptimizerPart, optionNames } from './recipe.js';
 
 /** What a method is built from: its encoder, and the options its recipe takes (paper defaults otherwise). */
 export interface MethodOptions {
@@ -19,14 +19,29 @@ export interface MethodOptions {
   tau?: number;
   /** Optimizer steps of the whole run (the EMA schedule needs them). */
   totalSteps?: number;
+  /** The loss by name (`losses.LOSS_NAMES`), for a method whose recipe lets it be chosen (metric). */
+  loss?: string;
+  /** The loss's own options (`{ margin: 0.2 }`). */
+  lossOptions?: Readonly<Record<string, unknown>>;
+  /** The learning rate of the loss's own parameters as a multiple of the model's (default: the loss's, `losses.lossLrScale`). */
+  lossLrScale?: number;
+  /** A miner by name (`losses.MINER_NAMES`), or null: every pair or triplet of the batch. */
+  miner?: string | null;
+  /** The miner's own options. */
+  minerOptions?: Readonly<Record<string, unknown>>;
+  /** How many classes the labels hold (losses with a proxy or weight per class). */
+  numClasses?: number;
 }
 
-const KNOWN_OPTIONS = new Set(['encoder', 'hiddenDim', 'outputDim', 'totalSteps', ...METHOD_OPTION_NAMES]);
+/** The options of a method whose recipe lets the loss be chosen (`recipe.loss`). */
+const LOSS_OPTIONS = ['loss', 'lossOptions', 'lossLrScale', 'miner', 'minerOptions', 'numClasses'];
+const KNOWN_OPTIONS = new Set(['encoder', 'hiddenDim', 'outputDim', 'totalSteps', ...METHOD_OPTION_NAMES, ...LOSS_OPTIONS]);
 
 /** Why `value` is not a valid `name` for `recipe`'s method, or null when it is (the CLI and configs share it). */
 export function methodOptionProblem(recipe: MethodRecipe, name: string, value: unknown): string | null {
   if (!KNOWN_OPTIONS.has(name)) return `unknown option '${name}' (known: ${[...KNOWN_OPTIONS].join(', ')})`;
   if (value === undefined || name === 'encoder' || name === 'totalSteps') return null;
+  if (LOSS_OPTIONS.includes(name)) return recipe.loss === undefined && value !== null ? `${recipe.name} has its paper's loss and takes no ${name} (use --method metric to choose one)` : null;
   const taken = (METHOD_OPTION_NAMES as readonly string[]).includes(name) ? name in recipe.defaults : recipe.heads !== null;
   if (!taken) return `${recipe.name} takes no ${name} (its options: ${optionNames(recipe).join(', ') || 'none'})`;
   const ok = name === 'temperature' ? typeof value === 'number' && Number.isFinite(value) && value > 0
@@ -129,6 +144,14 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   /** Every rank's rows of `t`, as the recipe's `gathers` says; `t` itself in one process. */
   protected gather(t: Tensor, differentiable = true): Tensor {
     return this.#gather ? this.#gather(t, differentiable) : t;
+  }
+
+  /**
+   * What the optimizer trains: the whole method, or parts at their own learning rates (a loss's
+   * proxies). The trainer passes it to `createOptimizer`.
+   */
+  optimizerParts(): AnyModule | readonly OptimizerPart[] {
+    return this;
   }
 
   /** The parameters the optimizer trains (a frozen target network's are not). */

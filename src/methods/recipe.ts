@@ -61,6 +61,8 @@ export interface MethodRecipe {
    * loss: the mean of the ranks' losses is the global batch's).
    */
   readonly gathers: 'embeddings' | 'keys' | 'nothing';
+  /** For a method whose loss is chosen by name (`--loss`: metric), the loss it uses by default. */
+  readonly loss?: string;
   /** The encoder the method needs per input kind, where it needs one ('auto' picks it; CPC's). */
   readonly encoder?: { readonly image?: string; readonly sequence?: string; readonly vector?: string };
 }

@@ -5,13 +5,14 @@ import { CPC } from './cpc.js';
 import type { Method, MethodOptions } from './method.js';
 import { MoCo } from './moco.js';
 import { NNCLR } from './nnclr.js';
+import { Metric } from './metric.js';
 import type { MethodRecipe } from './recipe.js';
 import { SimCLR } from './simclr.js';
 import { SimSiam } from './simsiam.js';
 import { SupCon } from './supcon.js';
 
 /** Every method class; each declares its `recipe`, whose `name` is its `--method` name. */
-const METHODS = [SimCLR, NNCLR, BYOL, SupCon, MoCo, SimSiam, BarlowTwins, VICReg, CPC] as const;
+const METHODS = [SimCLR, NNCLR, BYOL, SupCon, Metric, MoCo, SimSiam, BarlowTwins, VICReg, CPC] as const;
 
 /** The method names `--method` accepts. */
 export type MethodName = (typeof METHODS)[number]['recipe']['name'];

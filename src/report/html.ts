@@ -167,7 +167,10 @@ const EVAL_ROWS: [string, string][] = [
   ['precision_at_1', 'precision@1'],
   ['r_precision', 'R-precision'],
   ['map_at_r', 'MAP@R'],
+  ['mean_average_precision', 'mean average precision'],
+  ['mean_reciprocal_rank', 'mean reciprocal rank'],
   ['nmi', 'NMI (k-means)'],
+  ['ami', 'AMI (k-means)'],
 ];
 
 function note(m: ReportModel, id: SectionId): string {
@@ -335,17 +338,25 @@ const SCRIPT = `
   }
   function titled(text) { return { text: text, left: 'center', textStyle: { fontSize: 14 } }; }
   function safe(s) { return String(s).replace(/[<>&]/g, ''); }
-  function line(id, title, field, unit, fmt, empty) {
+  // One curve per epoch field: fields is a field name or [field, legend name] pairs.
+  function line(id, title, fields, unit, fmt, empty) {
     var el = document.getElementById(id);
-    var pts = data.metrics.filter(function (m) { return typeof m[field] === 'number'; }).map(function (m) { return [m.epoch, m[field]]; });
-    if (pts.length === 0) { emptyNote(el, empty || 'No epoch has finished yet.'); return; }
+    if (!el) return;
+    var named = typeof fields === 'string' ? [[fields, title]] : fields;
+    var series = named.map(function (f) {
+      var pts = data.metrics.filter(function (m) { return typeof m[f[0]] === 'number'; }).map(function (m) { return [m.epoch, m[f[0]]]; });
+      return { type: 'line', name: f[1], data: pts, showSymbol: true, symbolSize: 7 };
+    }).filter(function (s) { return s.data.length > 0; });
+    if (series.length === 0) { emptyNote(el, empty || 'No epoch has finished yet.'); return; }
+    var last = Math.max.apply(null, series.map(function (s) { return s.data[s.data.length - 1][0]; }));
     chart(el, {
       title: titled(title),
-      grid: { left: 64, right: 24, top: 40, bottom: 40 },
+      legend: series.length > 1 ? { bottom: 0 } : undefined,
+      grid: { left: 64, right: 24, top: 40, bottom: series.length > 1 ? 56 : 40 },
       tooltip: { trigger: 'axis', valueFormatter: function (v) { return fmt(v) + unit; } },
-      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: 0, max: Math.max(data.epochs, pts[pts.length - 1][0]) },
+      xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 26, minInterval: 1, min: 0, max: Math.max(data.epochs, last) },
       yAxis: { type: 'value', scale: true, axisLabel: { formatter: function (v) { return fmt(v); } } },
-      series: [{ type: 'line', data: pts, showSymbol: true, symbolSize: 7 }]
+      series: series
     });
   }
   var g4 = function (v) { return String(Number(Number(v).toPrecision(4))); };
@@ -354,6 +365,7 @@ const SCRIPT = `
   line('chart-lr', 'Learning rate (end of epoch)', 'lr', '', g4);
   line('chart-knn', data.accuracy.title, data.accuracy.field, '', g4, data.accuracy.empty);
   line('chart-throughput', 'Throughput (' + data.items + '/s)', 'images_per_second', ' ' + data.items + '/s', rnd);
+  line('chart-retrieval', 'Retrieval (test against itself)', [['precision_at_1', 'precision@1'], ['map_at_r', 'MAP@R']], '', g4);
 
   var mapEl = document.getElementById('chart-map');
   if (mapEl && data.map) {
@@ -456,7 +468,8 @@ function neighboursHtml(m: ReportModel): string {
 function sections(m: ReportModel): [SectionId, string, string][] {
   const all: [SectionId, string, string | null][] = [
     ['training', 'Training', `${note(m, 'training')}
-<div class="charts"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-lr"></div><div class="chart" id="chart-knn"></div><div class="chart" id="chart-throughput"></div></div>
+<div class="charts"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-lr"></div><div class="chart" id="chart-knn"></div><div class="chart" id="chart-throughput"></div>${
+  m.metrics.some((e) => typeof e.precision_at_1 === 'number') ? '<div class="chart" id="chart-retrieval"></div>' : ''}</div>
 `],
     ['evaluation', 'Evaluation', evaluationTable(m)],
     ['classification', 'Classification', optional(m, 'classification', !!m.classification, () => classificationHtml(m))],

@@ -159,8 +159,13 @@ export function loadEncoderWeights(encoder: Encoder, file: string, tensors?: Rec
   });
 }
 
-/** The method of `c`, with its backbone built for the dataset's sample shape and the config's method options. */
-export function buildMethod(c: TrainConfig, sampleShape: readonly number[], totalSteps: number): Method {
+/**
+ * The method of `c`, with its backbone built for the training split's sample shape and the
+ * config's method options (a loss with a proxy per class gets the split's class count).
+ */
+export function buildMethod(c: TrainConfig, train: Pick<Dataset, 'sampleShape' | 'classes'>, totalSteps: number): Method {
+  const { sampleShape } = train;
+  const numClasses = train.classes.length;
   const kind = inputKind(sampleShape);
   const { inputs } = recipeOf(c.method);
   if (!inputs.includes(kind)) {
@@ -169,6 +174,10 @@ export function buildMethod(c: TrainConfig, sampleShape: readonly number[], tota
   return createMethod(c.method, {
     encoder: () => buildEncoder(c, sampleShape),
     temperature: c.temperature, queueSize: c.queueSize, tau: c.tau, hiddenDim: c.hiddenDim, outputDim: c.outputDim, totalSteps,
+    ...(recipeOf(c.method).loss === undefined ? {} : {
+      loss: c.loss === 'auto' ? undefined : c.loss, lossOptions: c.lossOptions, lossLrScale: c.lossLrScale === 'auto' ? undefined : c.lossLrScale,
+      miner: c.miner, minerOptions: c.minerOptions, numClasses,
+    }),
   });
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PRESETS, type PresetName } from '../augment/index.js';
+import { LOSS_NAMES, MINER_NAMES } from '../losses/index.js';
 import { METHOD_NAMES, METHOD_OPTION_NAMES, methodOptionProblem, OPTIMIZER_NAMES, recipeOf } from '../methods/index.js';
 import { encoderNames, encoderOptionProblem, POOLINGS } from '../nn/index.js';
 
@@ -46,6 +47,18 @@ export const TrainConfigSchema = z.object({
   tau: z.number().min(0).max(1).optional(),
   hiddenDim: positiveInt.optional(),
   outputDim: positiveInt.optional(),
+  /** The loss of a method that lets it be chosen (metric; `losses.LOSS_NAMES`); 'auto': the recipe's. */
+  loss: z.enum(['auto', ...LOSS_NAMES]).default('auto'),
+  /** The loss's own options, camelCase as its class takes them (`{ margin: 0.2 }`). */
+  lossOptions: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+  /** The learning rate of the loss's own parameters (proxies) as a multiple of the model's ('auto': the loss's paper's). */
+  lossLrScale: z.union([z.literal('auto'), z.number().positive()]).default('auto'),
+  /** A miner for the loss (`losses.MINER_NAMES`), or null: every pair or triplet of the batch. */
+  miner: z.enum(MINER_NAMES).nullable().default(null),
+  minerOptions: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+  /** How batches are drawn: 'random', or 'm-per-class' (`samplesPerClass` items of each of batchSize / samplesPerClass classes; PML's MPerClassSampler). */
+  sampler: z.enum(['random', 'm-per-class']).default('random'),
+  samplesPerClass: positiveInt.default(4),
   /** bf16 autocast ('auto': on where the CPU has AVX512-BF16 or on CUDA). */
   bf16: z.union([z.literal('auto'), z.boolean()]),
   channelsLast: z.boolean(),
@@ -88,6 +101,13 @@ export const DEFAULT_CONFIG: TrainConfig = {
   lr: 'auto',
   weightDecay: 'auto',
   warmupEpochs: 1,
+  loss: 'auto',
+  lossOptions: {},
+  lossLrScale: 'auto',
+  miner: null,
+  minerOptions: {},
+  sampler: 'random',
+  samplesPerClass: 4,
   bf16: 'auto',
   channelsLast: true,
   knnK: 200,
@@ -111,6 +131,10 @@ export function validateConfig(raw: unknown, source = 'config'): TrainConfig {
     const p = methodOptionProblem(recipe, k, r.data[k as keyof TrainConfig]);
     return p ? [`'${k}': ${p}`] : [];
   });
+  if (recipe.loss === undefined) {
+    const chosen = { loss: r.data.loss !== 'auto', lossOptions: Object.keys(r.data.lossOptions).length > 0, lossLrScale: r.data.lossLrScale !== 'auto', miner: r.data.miner !== null, minerOptions: Object.keys(r.data.minerOptions).length > 0 };
+    for (const [k, v] of Object.entries(chosen)) if (v) problems.push(`'${k}': ${recipe.name} trains with its paper's loss; choose a loss with method metric`);
+  }
   const encoderProblem = r.data.encoder === 'auto' ? null : encoderOptionProblem(r.data.encoder, r.data.encoderOptions);
   if (encoderProblem) problems.push(`'encoderOptions': ${encoderProblem}`);
   if (problems.length) throw new ConfigError(`${source}: ${problems.join('; ')}`);

@@ -65,11 +65,16 @@ export interface EpochMetrics {
   seconds: number;
   /** The kNN monitor's top-1 (null without a labelled test split). */
   knn_top1: number | null;
+  /** Methods that learn from labels: the test split's retrieval precision@1 and MAP@R after the epoch. */
+  precision_at_1?: number;
+  map_at_r?: number;
   /** Fine-tuning: the classifier's top-1 on the test split after the epoch. */
   test_top1?: number;
 }
 
 const METRIC_FIELDS = ['epoch', 'loss', 'lr', 'images_per_second', 'seconds'] as const;
+/** The fields an epoch may have (knn_top1 is null where it has none; the others are left out). */
+const OPTIONAL_FIELDS = ['knn_top1', 'test_top1', 'precision_at_1', 'map_at_r'] as const;
 
 /** Parses metrics.jsonl: one JSON object per line, with EpochMetrics' fields; a bad line is a RunError naming it. */
 export function parseMetrics(text: string, file: string): EpochMetrics[] {
@@ -87,13 +92,13 @@ export function parseMetrics(text: string, file: string): EpochMetrics[] {
     for (const k of METRIC_FIELDS) {
       if (typeof m[k] !== 'number') throw new RunError(`${file}:${i + 1}: field ${k} must be a number, got ${JSON.stringify(m[k])}`);
     }
-    for (const k of ['knn_top1', 'test_top1']) {
+    for (const k of OPTIONAL_FIELDS) {
       if (m[k] !== null && m[k] !== undefined && typeof m[k] !== 'number') throw new RunError(`${file}:${i + 1}: field ${k} must be a number or null, got ${JSON.stringify(m[k])}`);
     }
     out.push({
       epoch: m.epoch as number, loss: m.loss as number, lr: m.lr as number, images_per_second: m.images_per_second as number,
       seconds: m.seconds as number, knn_top1: (m.knn_top1 as number | null | undefined) ?? null,
-      ...(typeof m.test_top1 === 'number' ? { test_top1: m.test_top1 } : {}),
+      ...Object.fromEntries(OPTIONAL_FIELDS.slice(1).filter((k) => typeof m[k] === 'number').map((k) => [k, m[k]])),
     });
   });
   return out;

@@ -27,7 +27,7 @@ export async function loadRun(dir: string, overrides: Partial<TrainConfig> = {})
   const ckpt = trainedCheckpoint(dir);
   const splits = await loadSplits(saved);
   const config = { ...saved, encoder: encoderFor(saved, splits.train.sampleShape) };
-  const method = restoreTrained(dir, ckpt, buildMethod(config, splits.train.sampleShape, 1), config, `${config.method}/${config.encoder} model`);
+  const method = restoreTrained(dir, ckpt, buildMethod(config, splits.train, 1), config, `${config.method}/${config.encoder} model`);
   return { config, splits, method };
 }
 

@@ -20,19 +20,50 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** The low-precision dtype of each device's active autocast region, or null outside one. */
+const autocastDtype: Record<'cpu' | 'cuda', 'bfloat16' | 'float16' | null> = { cpu: null, cuda: null };
+
 /**
  * Runs `fn` under automatic mixed precision (`torch.autocast`): on 'cpu' with bfloat16 by
  * default, matmul-like ops run in low precision and precision-sensitive ops stay in float32.
  * Restores the previous state after, also when `fn` throws. `fn` must be synchronous.
  */
 export function autocast<T>(device: 'cpu' | 'cuda', fn: () => T, dtype: 'bfloat16' | 'float16' = 'bfloat16'): T {
+  const outer = autocastDtype[device];
   const prev = native.setAutocast(device, true, dtype);
+  autocastDtype[device] = dtype;
   try {
     const r = fn();
     if (r instanceof Promise) throw new TypeError('autocast(fn): fn must be synchronous (it returned a Promise)');
     return r;
   } finally {
-    native.setAutocast(device, prev, dtype);
+    native.setAutocast(device, prev, outer ?? dtype);
+    autocastDtype[device] = outer;
+  }
+}
+
+/**
+ * Runs `fn` with autocast off on every device where it is on, as `torch.autocast(enabled=False)`
+ * inside a region: ops run in their inputs' dtypes (cast them to float32 first for full
+ * precision). Restores the region after. `fn` must be synchronous.
+ */
+export function withoutAutocast<T>(fn: () => T): T {
+  const on = (['cpu', 'cuda'] as const).filter((d) => autocastDtype[d] !== null);
+  if (on.length === 0) return fn();
+  const dtypes = on.map((d) => autocastDtype[d]!);
+  on.forEach((d, i) => {
+    native.setAutocast(d, false, dtypes[i]!);
+    autocastDtype[d] = null;
+  });
+  try {
+    const r = fn();
+    if (r instanceof Promise) throw new TypeError('withoutAutocast(fn): fn must be synchronous (it returned a Promise)');
+    return r;
+  } finally {
+    on.forEach((d, i) => {
+      native.setAutocast(d, true, dtypes[i]!);
+      autocastDtype[d] = dtypes[i]!;
+    });
   }
 }
 

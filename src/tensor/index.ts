@@ -8,7 +8,7 @@ export {
 } from './creation.js';
 export * as foreach from './foreach.js';
 export { scope, tidy, keep, memory } from './scope.js';
-export { noGrad, autocast, isGradEnabled, gradcheck, type GradcheckResult } from './autograd.js';
+export { noGrad, autocast, withoutAutocast, isGradEnabled, gradcheck, type GradcheckResult } from './autograd.js';
 export { manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, cudaAvailable, libtorchVersion } from './random.js';
 export { type Dtype, type Device, DTYPES, FLOATING_DTYPES, isDtype, isDevice, isFloating } from './dtype.js';
 export { opSchema } from './dispatch.js';

@@ -477,6 +477,19 @@ export class Tensor implements Owned {
   floor(): Tensor {
     return run('floor', this);
   }
+  ceil(): Tensor {
+    return run('ceil', this);
+  }
+  cos(): Tensor {
+    return run('cos', this);
+  }
+  sin(): Tensor {
+    return run('sin', this);
+  }
+  /** The arc cosine in radians (`torch.acos`): NaN outside [-1, 1], and an infinite gradient at ±1 (clamp first). */
+  acos(): Tensor {
+    return run('acos', this);
+  }
   round(): Tensor {
     return run('round', this);
   }

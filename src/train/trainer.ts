@@ -2,7 +2,7 @@
 // batches, its step and its callbacks.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { inputKind, Loader, RandomBatches, ShardedBatches } from '../data/index.js';
+import { type BatchSampler, type Dataset, inputKind, Loader, MPerClassSampler, RandomBatches, ShardedBatches } from '../data/index.js';
 import { DataParallel, Distributed, type DistributedOptions } from '../distributed/index.js';
 import { disposeSplits, type EvaluationResult } from '../eval/index.js';
 import { createOptimizer, optimizerSettings, recipeOf } from '../methods/index.js';
@@ -88,12 +88,12 @@ async function trainRank(config: TrainConfig, o: TrainOptions, dist: Distributed
 
   // One GPU per worker: LOCAL_RANK's, as torchrun's convention.
   const device = (dist && c.device === 'cuda' ? `cuda:${dist.localRank}` : c.device) as Device;
-  const batches = new RandomBatches({ n: splits.train.length, batchSize: c.batchSize, shuffle: true, seed: c.seed, dropLast: true });
+  const batches = batchSampler(c, splits.train);
   const loader = new Loader(splits.train, { sampler: dist ? new ShardedBatches(batches, dist) : batches, device });
   if (loader.length === 0) throw new Error(`batchSize ${c.batchSize} is larger than the ${splits.train.length} training images`);
   const totalSteps = loader.length * c.epochs;
   const views = buildViews(c, splits.train.sampleShape);
-  const method = buildMethod(c, splits.train.sampleShape, totalSteps);
+  const method = buildMethod(c, splits.train, totalSteps);
   if (method.needsLabels && !splits.train.labels) {
     method.dispose();
     throw new Error(`method ${c.method} needs labels: use a dataset with class folders`);
@@ -107,7 +107,7 @@ async function trainRank(config: TrainConfig, o: TrainOptions, dist: Distributed
   }
   method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
   const settings = optimizerSettings(recipeOf(c.method), { batchSize: c.batchSize, optimizer: c.optimizer, lr: c.lr, weightDecay: c.weightDecay });
-  const optimizer = createOptimizer(method, settings);
+  const optimizer = createOptimizer(method.optimizerParts(), settings);
   const schedule = new WarmupCosineSchedule(optimizer, { warmupSteps: Math.round(c.warmupEpochs * loader.length), totalSteps });
   const embed = embedOptions(c);
   const s: TrainContext = loopState(c.epochs, loader.length, {
@@ -184,4 +184,18 @@ function agree(dist: Distributed, s: TrainContext, loss: Tensor, signal: AbortSi
   const both = dist.allReduceMean_(cat([loss.detach().to({ device, dtype: 'float32' }).reshape([1]), tensor([signal?.aborted ? 1 : 0], { device })]));
   if (both.select(0, 1).item() > 0) s.requestStop();
   return both.select(0, 0);
+}
+
+/**
+ * The run's batches: shuffled without replacement ('random', the last partial batch dropped), or
+ * `samplesPerClass` items of each of batchSize / samplesPerClass classes ('m-per-class').
+ */
+function batchSampler(c: TrainConfig, train: Dataset): BatchSampler {
+  if (c.sampler === 'random') return new RandomBatches({ n: train.length, batchSize: c.batchSize, shuffle: true, seed: c.seed, dropLast: true });
+  if (!train.labels) throw new ConfigError(`sampler m-per-class needs labels: ${c.data} has none`);
+  try {
+    return new MPerClassSampler({ labels: train.labels, m: c.samplesPerClass, batchSize: c.batchSize, seed: c.seed });
+  } catch (e) {
+    throw new ConfigError(`sampler m-per-class (samplesPerClass ${c.samplesPerClass}): ${(e as Error).message.replace(/^MPerClassSampler: /, '')}`);
+  }
 }

@@ -22,7 +22,7 @@ const source = { data: 'fashion-mnist', split: 'test' as const, run: 'test-run' 
 
 /** An untrained (randomly initialised) method in evaluation mode, laid out as the trainer lays it out. */
 function method(inChannels: number, side = 28) {
-  const m = buildMethod(DEFAULT_CONFIG, [inChannels, side, side], 1);
+  const m = buildMethod(DEFAULT_CONFIG, { sampleShape: [inChannels, side, side], classes: [] }, 1);
   m.to({ memoryFormat: 'channelsLast' });
   m.eval();
   return m;

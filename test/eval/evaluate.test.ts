@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { F, memory, randn, scope, tensor } from '../../src/index.js';
-import { evaluate, kmeans, linearProbe, normalizedMutualInfo, retrievalMetrics, weightedKnn } from '../../src/eval/index.js';
+import { adjustedMutualInfo, evaluate, kmeans, linearProbe, normalizedMutualInfo, retrievalMetrics, weightedKnn } from '../../src/eval/index.js';
 import { clustered, gaussian, randomLabels, split } from './reference.js';
 
 test('evaluate returns docs/architecture.md\'s keys and equals its parts', () => {
@@ -12,7 +12,9 @@ test('evaluate returns docs/architecture.md\'s keys and equals its parts', () =>
   const before = memory();
   const r = evaluate(train, test_, { k: 20, seed: 3 });
   assert.deepEqual(memory(), before, 'memory().tensors is flat');
-  assert.deepEqual(Object.keys(r).sort(), ['knn_top1', 'knn_top5', 'linear_top1', 'map_at_r', 'nmi', 'precision_at_1', 'r_precision']);
+  assert.deepEqual(Object.keys(r).sort(), [
+    'ami', 'knn_top1', 'knn_top5', 'linear_top1', 'map_at_r', 'mean_average_precision', 'mean_reciprocal_rank', 'nmi', 'precision_at_1', 'r_precision',
+  ]);
   const knn = weightedKnn(train, test_, { k: 20 });
   const retrieval = retrievalMetrics(test_);
   const clusters = scope(() => kmeans(F.normalize(test_.embeddings), 5, { seed: 3 }).assignments.toArray() as number[]);
@@ -23,9 +25,13 @@ test('evaluate returns docs/architecture.md\'s keys and equals its parts', () =>
     precision_at_1: retrieval.precisionAt1,
     r_precision: retrieval.rPrecision,
     map_at_r: retrieval.mapAtR,
+    mean_average_precision: retrieval.meanAveragePrecision,
+    mean_reciprocal_rank: retrieval.meanReciprocalRank,
     nmi: normalizedMutualInfo(testY, clusters),
+    ami: adjustedMutualInfo(testY, clusters),
   });
   for (const v of Object.values(r)) assert.ok(v >= 0 && v <= 1 + 1e-12, `${v} in [0, 1]`);
+  assert.ok(r.ami < r.nmi, 'AMI removes the chance agreement NMI counts');
 });
 
 test('evaluate: linearProbe false leaves linear_top1 out; retrievalReference train ranks against the train set', () => {
@@ -38,6 +44,8 @@ test('evaluate: linearProbe false leaves linear_top1 out; retrievalReference tra
   const cross = retrievalMetrics(test_, train);
   assert.equal(r.precision_at_1, cross.precisionAt1);
   assert.equal(r.map_at_r, cross.mapAtR);
+  assert.equal(r.mean_average_precision, cross.meanAveragePrecision);
+  assert.equal(r.mean_reciprocal_rank, cross.meanReciprocalRank);
   const probe = evaluate(train, test_, { linearProbe: { l2: 0.5, maxIter: 5 } });
   assert.equal(probe.linear_top1, linearProbe(train, test_, { l2: 0.5, maxIter: 5 }).top1);
 });
@@ -57,6 +65,9 @@ test('evaluate: separable classes score 1.0 everywhere; random labels score near
   assert.ok(rnd.knn_top5 > 0.4 && rnd.knn_top5 < 0.6, `random knn_top5 = ${rnd.knn_top5} near 0.5`);
   assert.ok(rnd.map_at_r < 0.05, `random map_at_r = ${rnd.map_at_r}`);
   assert.ok(rnd.nmi < 0.06, `random nmi = ${rnd.nmi} near 0`);
+  assert.ok(Math.abs(rnd.ami) < 0.01, `random ami = ${rnd.ami} near 0`);
+  assert.ok(rnd.mean_average_precision > 0.08 && rnd.mean_average_precision < 0.13, `random mean_average_precision = ${rnd.mean_average_precision} near 0.1`);
+  assert.ok(rnd.mean_reciprocal_rank > 0.2 && rnd.mean_reciprocal_rank < 0.4, `random mean_reciprocal_rank = ${rnd.mean_reciprocal_rank} near 0.29`);
 });
 
 test('evaluate rejects bad input with a message naming it', () => {

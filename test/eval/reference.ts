@@ -190,3 +190,42 @@ export function lloyd(x: number[][], init: number[][], maxIter: number): { assig
   }
   return { assignments: a, centroids: c, history };
 }
+
+/**
+ * PML's `mean_average_precision` and `mean_reciprocal_rank` from their definitions, one query at
+ * a time: rank every reference by Euclidean distance (ties: lower index first), drop the query
+ * itself when `refIncludesQuery`, keep the first k (default all); AP = sum of hits/i at the
+ * relevant ranks i, over the relevant found (1 if none); RR = 1/(first relevant rank), 0 if
+ * none; averaged over queries with at least one relevant reference anywhere (R > 0).
+ */
+export function rankingReference(
+  query: number[][], queryY: readonly number[], reference: number[][], referenceY: readonly number[],
+  refIncludesQuery: boolean, normalize: boolean, k = Infinity,
+): { meanAveragePrecision: number; meanReciprocalRank: number; queries: number } {
+  const qs = normalize ? query.map(normalizeRow) : query;
+  const rs = normalize ? reference.map(normalizeRow) : reference;
+  let map = 0;
+  let mrr = 0;
+  let counted = 0;
+  qs.forEach((q, qi) => {
+    const ranked = rs
+      .map((r, i) => ({ d: squaredDistance(q, r), i }))
+      .filter(({ i }) => !(refIncludesQuery && i === qi))
+      .sort((a, b) => a.d - b.d || a.i - b.i);
+    if (!ranked.some(({ i }) => referenceY[i] === queryY[qi])) return;
+    counted++;
+    let hits = 0;
+    let ap = 0;
+    let rr = 0;
+    ranked.slice(0, Math.min(k, ranked.length)).forEach(({ i }, pos) => {
+      if (referenceY[i] !== queryY[qi]) return;
+      hits++;
+      ap += hits / (pos + 1);
+      if (rr === 0) rr = 1 / (pos + 1);
+    });
+    map += ap / Math.max(hits, 1);
+    mrr += rr;
+  });
+  if (counted === 0) return { meanAveragePrecision: 0, meanReciprocalRank: 0, queries: 0 };
+  return { meanAveragePrecision: map / counted, meanReciprocalRank: mrr / counted, queries: counted };
+}

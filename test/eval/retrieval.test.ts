@@ -59,7 +59,7 @@ test('lone queries (a class with a single sample, a class absent from the refere
   const cross = retrievalMetrics(split(x, y), split(gaussian(12, 4, 10), refY));
   assert.equal(cross.queries, 6);
   close(cross, retrievalReference(x, y, gaussian(12, 4, 10), refY, false, true), 'absent classes');
-  assert.deepEqual(retrievalMetrics(split([[1, 0], [0, 1]], [0, 1])), { precisionAt1: 0, rPrecision: 0, mapAtR: 0, queries: 0 }, 'all lone: 0 (as PML)');
+  assert.deepEqual(retrievalMetrics(split([[1, 0], [0, 1]], [0, 1])), { precisionAt1: 0, rPrecision: 0, mapAtR: 0, meanAveragePrecision: 0, meanReciprocalRank: 0, queries: 0 }, 'all lone: 0 (as PML)');
 });
 
 test('separable classes score 1.0; random labels score near chance; the blocks are freed', () => {
@@ -68,7 +68,7 @@ test('separable classes score 1.0; random labels score near chance; the blocks a
   const before = memory();
   const sep = retrievalMetrics(data, undefined, { queryChunk: 64, referenceChunk: 100 });
   assert.deepEqual(memory(), before, 'memory().tensors is flat');
-  assert.deepEqual(sep, { precisionAt1: 1, rPrecision: 1, mapAtR: 1, queries: 400 });
+  assert.deepEqual(sep, { precisionAt1: 1, rPrecision: 1, mapAtR: 1, meanAveragePrecision: 1, meanReciprocalRank: 1, queries: 400 });
   const ry = randomLabels(1500, 10, 13);
   const rnd = retrievalMetrics(split(gaussian(1500, 16, 14), ry, 'float32'));
   assert.ok(rnd.precisionAt1 > 0.06 && rnd.precisionAt1 < 0.14, `P@1 ${rnd.precisionAt1} near 0.1`);
@@ -83,5 +83,5 @@ test('retrievalMetrics rejects bad input with a message naming it', () => {
   assert.throws(() => retrievalMetrics(q, split(gaussian(2, 3, 17), [0, 1]), { refIncludesQuery: true }), /more queries \(4\) than references \(2\)/);
   assert.throws(() => retrievalMetrics(split([[Number.NaN, 1, 2]], [0])), /query\.embeddings holds NaN or infinite values/);
   assert.throws(() => retrievalMetrics(q, undefined, { normalize: 'yes' as never }), /normalize must be a boolean/);
-  assert.throws(() => retrievalMetrics(q, undefined, { k: 3 } as never), /unknown option 'k'/);
+  assert.throws(() => retrievalMetrics(q, undefined, { topK: 3 } as never), /unknown option 'topK'/);
 });

@@ -13,10 +13,15 @@ const root = resolve(here, '..', '..', '..');
 const doc = readFileSync(join(root, 'docs', 'losses.md'), 'utf8');
 const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
-test('docs/losses.md documents every loss with a heading', () => {
-  const names = Object.keys(losses).filter((k) => /^[A-Z]\w*Loss$/.test(k) && k !== 'MetricLoss').concat('NegativeCosineSimilarity');
-  for (const name of names) assert.match(doc, new RegExp(`^###.*\\b${name}\\b`, 'm'), `${name} has a section`);
-  assert.ok(blocks.length >= 14, `found ${blocks.length} examples`);
+test('docs/losses.md documents every loss, miner and reducer with a heading or a table row, and runs each in an example', () => {
+  const base = ['MetricLoss', 'ProxyLoss', 'MarginSoftmaxLoss', 'BaseMiner', 'BaseReducer'];
+  const names = Object.keys(losses).filter((k) => /^[A-Z]\w*(Loss|Miner|Reducers?)$/.test(k) && !base.includes(k))
+    .concat('NegativeCosineSimilarity', 'CrossBatchMemory');
+  for (const name of names) {
+    assert.match(doc, new RegExp(`^(###.*\\b${name}\\b|\\| \`${name}[\`(])`, 'm'), `${name} has a section or a table row`);
+    assert.ok(blocks.some((b) => new RegExp(`\\b${name}\\b`).test(b)), `${name} appears in an example`);
+  }
+  assert.ok(blocks.length >= 40, `found ${blocks.length} examples`);
 });
 
 test('every example in docs/losses.md runs and prints finite numbers', async () => {

@@ -133,11 +133,11 @@ export function supConRef(x: Matrix, labels: number[], temperature: number): num
 
 /** Weinberger & Saul / FaceNet triplet loss over all triplets, mean over non-zero losses. */
 export function tripletRef(
-  x: Matrix, labels: number[], o: { margin: number; swap?: boolean; smooth?: boolean; d?: RefDistance },
+  x: Matrix, labels: number[], o: { margin: number; swap?: boolean; smooth?: boolean; d?: RefDistance; keep?: (a: number, p: number, n: number) => boolean },
 ): number {
   const d = o.d ?? L2;
   const m = distMatrix(x, d);
-  const losses = triplets(labels).map(([a, p, n]) => {
+  const losses = triplets(labels).filter(([a, p, n]) => o.keep?.(a, p, n) ?? true).map(([a, p, n]) => {
     let an = m[a]![n]!;
     if (o.swap) an = d.inverted ? Math.max(an, m[p]![n]!) : Math.min(an, m[p]![n]!);
     const v = (d.inverted ? an - m[a]![p]! : m[a]![p]! - an) + o.margin;
@@ -321,4 +321,30 @@ export function pairMarginRef(x: Matrix, labels: number[], posMargin: number, ne
     pos: pos.filter(([i, j]) => (d.inverted ? m[i]![j]! < posMargin : m[i]![j]! > posMargin)),
     neg: neg.filter(([i, j]) => (d.inverted ? m[i]![j]! > negMargin : m[i]![j]! < negMargin)),
   };
+}
+
+/**
+ * PML's NT-Xent on labels: for every positive pair (a, p), -log(e^{s_ap/T} / (e^{s_ap/T} +
+ * sum_{n in N(a)} e^{s_an/T})) with cosine s, averaged over the positive pairs; `anchorRows` and
+ * `refRows` restrict which rows are anchors and which are compared with them (all by default).
+ * 0 without positive or negative pairs.
+ */
+export function ntXentLabelsRef(x: Matrix, labels: number[], temperature: number, anchorRows?: (i: number) => boolean, refRows?: (j: number) => boolean): number {
+  const z = normalizeRows(x);
+  const isAnchor = anchorRows ?? (() => true);
+  const isRef = refRows ?? (() => true);
+  const losses: number[] = [];
+  let negatives = 0;
+  for (let a = 0; a < z.length; a++) for (let n = 0; n < z.length; n++) if (isAnchor(a) && isRef(n) && labels[a] !== labels[n]) negatives++;
+  for (let a = 0; a < z.length; a++) {
+    if (!isAnchor(a)) continue;
+    const negs: number[] = [];
+    for (let n = 0; n < z.length; n++) if (isRef(n) && labels[n] !== labels[a]) negs.push(dot(z[a]!, z[n]!) / temperature);
+    for (let p = 0; p < z.length; p++) {
+      if (p === a || !isRef(p) || labels[p] !== labels[a]) continue;
+      const pos = dot(z[a]!, z[p]!) / temperature;
+      losses.push(logSumExp([pos, ...negs]) - pos);
+    }
+  }
+  return losses.length === 0 || negatives === 0 ? 0 : mean(losses);
 }

@@ -38,14 +38,14 @@ describe('recipes', () => {
       const m = createMethod(name, { encoder: needs ? () => createEncoder(needs, { inputSize: 4 }) : encoder });
       assert.equal(m.recipe, r);
       assert.equal(m.methodName, name);
-      assert.equal(m.needsLabels, name === 'supcon');
+      assert.equal(m.needsLabels, name === 'supcon' || name === 'metric');
       m.dispose();
     }
     assert.throws(() => recipeOf('simclear'), /unknown method 'simclear'; known: simclr, nnclr/);
   });
 
   test('optimizer, learning rate and weight decay equal the rules before recipes, for every method, optimizer and batch size', () => {
-    for (const name of METHOD_NAMES.filter((m) => m !== 'cpc')) { // CPC came after recipes: its rule is below
+    for (const name of METHOD_NAMES.filter((m) => m !== 'cpc' && m !== 'metric')) { // CPC and metric came after recipes: their rules are below
       for (const optimizer of ['auto', ...OPTIMIZER_NAMES] as const) {
         for (const batchSize of [64, 256, 1024]) {
           const got = optimizerSettings(recipeOf(name), { batchSize, optimizer });
@@ -57,6 +57,9 @@ describe('recipes', () => {
       }
     }
     for (const batchSize of [64, 256, 1024]) assert.deepEqual(optimizerSettings(recipeOf('cpc'), { batchSize }), { name: 'adam', lr: 5e-5, weightDecay: 0 }, 'CPC: Adam at 5e-5, not scaled');
+    for (const optimizer of ['auto', ...OPTIMIZER_NAMES] as const) for (const batchSize of [64, 256, 1024]) {
+      assert.deepEqual(optimizerSettings(recipeOf('metric'), { batchSize, optimizer }), optimizerSettings(recipeOf('supcon'), { batchSize, optimizer }), "metric trains to SupCon's recipe");
+    }
     assert.equal(optimizerSettings(SimCLR.recipe, { batchSize: 256 }).lr, 1.2, "SimCLR's 0.075 sqrt(256)");
     assert.deepEqual(optimizerSettings(MoCo.recipe, { batchSize: 256, lr: 0.5, weightDecay: 0 }), { name: 'sgd', lr: 0.5, weightDecay: 0 }, 'a config overrides');
   });

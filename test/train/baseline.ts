@@ -47,7 +47,7 @@ const measured = new Map<string, Promise<{ knn: number; spread: number }>>();
 async function measureRandomInit(c: TrainConfig): Promise<{ knn: number; spread: number }> {
   const { train } = await loadSplits(c);
   manualSeed(c.seed);
-  const method = buildMethod(c, train.sampleShape, 1);
+  const method = buildMethod(c, train, 1);
   try {
     method.to({ memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
     return await measure(method.backbone, c);

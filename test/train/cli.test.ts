@@ -51,6 +51,7 @@ describe('contrastive train', () => {
     assert.equal(e.status, 0, e.stderr);
     const ev = JSON.parse(e.stdout) as Record<string, number>;
     assert.ok(Math.abs(ev.knn_top1! - result.evaluation.knn_top1!) < 1e-6, 'eval of the saved run differs from the final evaluation');
+    for (const k of ['mean_average_precision', 'mean_reciprocal_rank', 'ami']) assert.ok(Number.isFinite(ev[k]) && ev[k]! <= 1, `eval --json ${k}: ${ev[k]}`);
   });
 
   test('config errors name the key; unknown method, encoder and data are clear errors', () => {
