@@ -37,8 +37,9 @@ export class ArcFaceLoss extends MarginSoftmaxLoss {
   readonly margin: number;
   readonly #radians: number;
 
-  constructor(o: ArcFaceLossOptions) {
-    super(o, [], { scale: 64, centres: 1 });
+  /** `extra` and `centres`: for SubCenterArcFaceLoss, which is ArcFace on the best of each class's centres. */
+  constructor(o: ArcFaceLossOptions, extra: readonly string[] = [], centres = 1) {
+    super(o, extra, { scale: 64, centres });
     this.margin = checkArcMargin(this.name, o.margin ?? 28.6);
     this.#radians = (this.margin * Math.PI) / 180;
   }

@@ -1,6 +1,6 @@
 import { F, type Tensor } from '../tensor/index.js';
 import { CosineSimilarity } from './distances/cosine-similarity.js';
-import { type IndicesTuple, pairMask, rowIndices, tooFewPairs, toPairs } from './indices.js';
+import { type IndicesTuple, pairMasks, rowIndices, tooFewPairs, toPairs } from './indices.js';
 import { MetricLoss, type MetricLossOptions } from './metric-loss.js';
 import { maskedLogSumExp } from './numerics.js';
 import { AvgNonZeroReducer } from './reducers/avg-non-zero-reducer.js';
@@ -40,10 +40,8 @@ export class CircleLoss extends MetricLoss {
   protected computeLoss(embeddings: Tensor, labels: Tensor, tuple: IndicesTuple | undefined): LossDict {
     const pairs = toPairs(tuple, labels);
     if (tooFewPairs(pairs)) return { loss: { losses: null, reductionType: 'element' } };
-    const [a1, p, a2, n] = pairs;
     const mat = this.distance.forward(embeddings); // (N, N)
-    const posMask = pairMask(mat, a1, p).gt(0); // (N, N) bool
-    const negMask = pairMask(mat, a2, n).gt(0); // (N, N) bool
+    const [posMask, negMask] = pairMasks(mat, pairs); // (N, N) bool each
     const s = mat.detach();
     const posLogits = s.neg().add(1 + this.m).relu().mul(mat.sub(1 - this.m)).mul(-this.gamma); // (N, N)
     const negLogits = s.add(this.m).relu().mul(mat.sub(this.m)).mul(this.gamma); // (N, N)

@@ -126,6 +126,11 @@ export function pairMask(like: Tensor, rows: Tensor, cols: Tensor): Tensor {
   });
 }
 
+/** Bool (N, N) masks of `like`'s shape: the positive pairs (a1, p) and the negative pairs (a2, n) of `pairs`. */
+export function pairMasks(like: Tensor, pairs: PairIndices): [pos: Tensor, neg: Tensor] {
+  return scope(() => [pairMask(like, pairs[0], pairs[1]).gt(0), pairMask(like, pairs[2], pairs[3]).gt(0)]);
+}
+
 /**
  * Throws unless `tuple` is 3 or 4 int64 1-d tensors, with matching lengths (a/p/n, a1/p, a2/n),
  * on `device`, indexing rows of a batch of `n`.

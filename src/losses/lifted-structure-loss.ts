@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/index.js';
 import { LpDistance } from './distances/lp-distance.js';
-import { gather2d, type IndicesTuple, pairMask, rowIndices, tooFewPairs, toPairs } from './indices.js';
+import { gather2d, type IndicesTuple, pairMasks, rowIndices, tooFewPairs, toPairs } from './indices.js';
 import { MetricLoss, type MetricLossOptions } from './metric-loss.js';
 import { maskedLogSumExp } from './numerics.js';
 import type { LossDict } from './reducers/base.js';
@@ -69,10 +69,8 @@ export class GeneralizedLiftedStructureLoss extends LiftedMargins {
   protected computeLoss(embeddings: Tensor, labels: Tensor, tuple: IndicesTuple | undefined): LossDict {
     const pairs = toPairs(tuple, labels);
     if (tooFewPairs(pairs)) return { loss: { losses: null, reductionType: 'element' } };
-    const [a1, p, a2, n] = pairs;
     const mat = this.distance.forward(embeddings); // (N, N)
-    const posMask = pairMask(mat, a1, p).gt(0); // (N, N) bool
-    const negMask = pairMask(mat, a2, n).gt(0); // (N, N) bool
+    const [posMask, negMask] = pairMasks(mat, pairs); // (N, N) bool each
     const posLoss = maskedLogSumExp(this.distance.margin(mat, this.posMargin), posMask); // (N)
     const negLoss = maskedLogSumExp(this.distance.margin(this.negMargin, mat), negMask); // (N)
     return { loss: { losses: posLoss.add(negLoss).relu(), reductionType: 'element', indices: rowIndices(mat) } };

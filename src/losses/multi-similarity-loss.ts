@@ -1,6 +1,6 @@
 import type { Tensor } from '../tensor/index.js';
 import { CosineSimilarity } from './distances/cosine-similarity.js';
-import { type IndicesTuple, pairMask, rowIndices, toPairs, tooFewPairs } from './indices.js';
+import { type IndicesTuple, pairMasks, rowIndices, toPairs, tooFewPairs } from './indices.js';
 import { maskedLogSumExp } from './numerics.js';
 import { MetricLoss, type MetricLossOptions } from './metric-loss.js';
 import type { LossDict } from './reducers/base.js';
@@ -43,10 +43,8 @@ export class MultiSimilarityLoss extends MetricLoss {
   protected computeLoss(embeddings: Tensor, labels: Tensor, tuple: IndicesTuple | undefined): LossDict {
     const pairs = toPairs(tuple, labels);
     if (tooFewPairs(pairs)) return { loss: { losses: null, reductionType: 'element' } };
-    const [a1, p, a2, n] = pairs;
     const mat = this.distance.forward(embeddings); // (N, N)
-    const posMask = pairMask(mat, a1, p).gt(0); // (N, N) bool
-    const negMask = pairMask(mat, a2, n).gt(0); // (N, N) bool
+    const [posMask, negMask] = pairMasks(mat, pairs); // (N, N) bool each
     const posExp = this.distance.margin(mat, this.base).mul(this.alpha); // alpha (base - s)
     const negExp = this.distance.margin(this.base, mat).mul(this.beta); // beta (s - base)
     const posLoss = maskedLogSumExp(posExp, posMask, { addOne: true }).div(this.alpha); // (N)

@@ -1,13 +1,7 @@
-import type { Tensor } from '../tensor/index.js';
-import { additiveAngularMargin, checkArcMargin } from './arcface-loss.js';
-import { MarginSoftmaxLoss, type MarginSoftmaxOptions } from './proxy-loss.js';
+import { ArcFaceLoss, type ArcFaceLossOptions } from './arcface-loss.js';
 import { checkInteger } from './validate.js';
 
-export interface SubCenterArcFaceLossOptions extends MarginSoftmaxOptions {
-  /** The additive angular margin in DEGREES, as PML (default 28.6, i.e. 0.5 rad); in [0, 180). */
-  margin?: number;
-  /** The logit scale s (default 64). */
-  scale?: number;
+export interface SubCenterArcFaceLossOptions extends ArcFaceLossOptions {
   /** K, the sub-centres per class (default 3). */
   subCenters?: number;
 }
@@ -17,7 +11,7 @@ export interface SubCenterArcFaceLossOptions extends MarginSoftmaxOptions {
  * Large-scale Noisy Web Faces", sec. 3.1), as PML's `SubCenterArcFaceLoss`: each class has K
  * sub-centres, the columns c K .. c K + K - 1 of W (embeddingSize, numClasses * K) (N(0, 1) init),
  * the class cosine is the max over them, cos theta_c = max_k cos(x, W_{c,k}), and the loss is
- * ArcFace's eq. 3 on these cosines:
+ * ArcFace's eq. 3 on these cosines (so it extends ArcFaceLoss, as in PML):
  *   L_i = -log( e^{s cos(theta_{y_i} + m)} / (e^{s cos(theta_{y_i} + m)} + sum_{j != y_i} e^{s cos theta_j}) ),
  * with ArcFace's fallback s (cos theta_y - m sin m) where theta_y > pi - m and acos of cosines
  * clamped to [-1 + 1e-7, 1 - 1e-7]. The margin is in degrees, as in PML. PML's `get_outliers`
@@ -25,24 +19,12 @@ export interface SubCenterArcFaceLossOptions extends MarginSoftmaxOptions {
  * `logits(x)` = s cos theta (PML `get_logits`). Defaults: margin 28.6 degrees, scale 64,
  * subCenters 3, distance `CosineSimilarity()`, `MeanReducer`.
  */
-export class SubCenterArcFaceLoss extends MarginSoftmaxLoss {
-  /** The margin in degrees, as given. */
-  readonly margin: number;
+export class SubCenterArcFaceLoss extends ArcFaceLoss {
   readonly subCenters: number;
-  readonly #radians: number;
 
   constructor(o: SubCenterArcFaceLossOptions) {
-    super(o, ['subCenters'], { scale: 64, centres: checkInteger('SubCenterArcFaceLoss', 'subCenters', o?.subCenters ?? 3) });
-    this.subCenters = o.subCenters ?? 3;
-    this.margin = checkArcMargin(this.name, o.margin ?? 28.6);
-    this.#radians = (this.margin * Math.PI) / 180;
-  }
-
-  protected modifyTarget(cosine: Tensor): Tensor {
-    return additiveAngularMargin(cosine, this.#radians);
-  }
-
-  protected scaleLogits(logits: Tensor): Tensor {
-    return logits.mul(this.scale);
+    const subCenters = checkInteger('SubCenterArcFaceLoss', 'subCenters', o?.subCenters ?? 3);
+    super(o, ['subCenters'], subCenters);
+    this.subCenters = subCenters;
   }
 }
