@@ -2,6 +2,7 @@
 // A tiny static server for the browser example (node:http, no dependencies):
 //   /        -> this folder (index.html, app.js)
 //   /ort/    -> node_modules/onnxruntime-web/dist (the ES module and its .wasm)
+//   /geotiff/ -> node_modules/geotiff/dist-browser (geotiff.js's browser bundle, for GeoTIFF drops; absent: not served)
 //   /data/   -> the folder written by `contrastive export ... --index-for-browser DIR`
 //
 // Usage: node examples/browser/serve.mjs --data DIR [--port 8080] [--host 127.0.0.1]
@@ -41,6 +42,15 @@ export function findOrtDist(from = HERE) {
   }
 }
 
+/** node_modules/geotiff/dist-browser (the UMD bundle defining globalThis.GeoTIFF), looked for from this folder upwards; null when not installed. */
+export function findGeoTiffDist(from = HERE) {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const d = join(dir, 'node_modules', 'geotiff', 'dist-browser');
+    if (existsSync(join(d, 'geotiff.js'))) return d;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
 /** The file under `base` that `rel` names, or null when it escapes `base` or is not a file. */
 function fileUnder(base, rel) {
   const p = resolve(base, `.${sep}${rel}`);
@@ -60,7 +70,8 @@ function fileUnder(base, rel) {
 export function startServer({ dataDir, port = 8080, host = '127.0.0.1' }) {
   const data = resolve(dataDir);
   if (!existsSync(join(data, 'index.json'))) throw new Error(`${data}/index.json not found: run contrastive export --run RUN --onnx FILE --index-for-browser ${dataDir}`);
-  const roots = [['/ort/', findOrtDist()], ['/data/', data], ['/', HERE]];
+  const geotiff = findGeoTiffDist();
+  const roots = [['/ort/', findOrtDist()], ...(geotiff ? [['/geotiff/', geotiff]] : []), ['/data/', data], ['/', HERE]];
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();

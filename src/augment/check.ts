@@ -2,9 +2,11 @@
 import { isFloating, scope, Tensor } from '../tensor/index.js';
 
 /**
- * Checks that `x` is a batch of float images (N, C, H, W) with values in [0, 1], as the
- * augmentations expect (the loader produces them; uint8 data is divided by 255 first).
- * `channels` restricts C (colour ops accept 1 or 3, as torchvision's `_assert_channels`).
+ * Checks that `x` is a batch of float images (N, C, H, W), as the augmentations expect: values in
+ * [0, 1] for the torchvision colour ops that clamp (the loader produces them; uint8 data is
+ * divided by 255 first), any values and any C for the geometric ops (crop, flips, rotation, blur),
+ * the spectral ops and `ColorJitter({ clamp: false })` (standardised multi-band images).
+ * `channels` restricts C (the functional colour ops accept 1 or 3, as torchvision's `_assert_channels`).
  */
 export function checkImages(op: string, x: unknown, channels?: readonly number[]): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor of images (N, C, H, W), got ${describe(x)}`);
@@ -62,6 +64,13 @@ function describe(x: unknown): string {
 export function checkProbability(op: string, name: string, p: unknown): number {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: ${name} must be a probability in [0, 1], got ${String(p)}`);
   return p;
+}
+
+/** Checks a boolean option (undefined gives `fallback`). */
+export function checkBoolean(op: string, name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new TypeError(`${op}: ${name} must be true or false, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** Checks a [min, max] range with min <= max, both finite and at least `lowest`. */

@@ -15,15 +15,26 @@ function factors(op: string, f: PerSample, n: number, min = 0): Float32Array {
 }
 
 /**
- * torchvision's `_blend` in place on `a`: (ratio * a + (1 - ratio) * b).clamp(0, 1), with a
- * (N, 1, 1, 1) ratio. 1 - ratio is computed in double precision, as Python does for
- * torchvision's float ratio.
+ * How the in-place ops blend: `clamp` (default true) clamps to [0, 1] as torchvision; false keeps
+ * any range (standardised bands). `perBand`: brightness and contrast factors come one per sample
+ * and band (row-major (N, C)), and contrast blends each band with its own mean.
  */
-function blend_(a: Tensor, b: Tensor | null, ratio: Float32Array): Tensor {
+export interface BlendOptions {
+  clamp?: boolean;
+  perBand?: boolean;
+}
+
+/**
+ * torchvision's `_blend` in place on `a`: (ratio * a + (1 - ratio) * b).clamp(0, 1), with a
+ * (N, 1, 1, 1) ratio, or (N, C, 1, 1) with `perBand`. 1 - ratio is computed in double
+ * precision, as Python does for torchvision's float ratio. `clamp` false skips the clamp.
+ */
+function blend_(a: Tensor, b: Tensor | null, ratio: Float32Array, o: BlendOptions = {}): Tensor {
+  const width = o.perBand ? a.shape[1]! : 1;
   scope(() => {
-    a.mul_(perSample(ratio, a)); // (N, 1, 1, 1) ratio
-    if (b !== null) a.add_(perSample(Float32Array.from(ratio, (x) => 1 - x), a).mul(b));
-    a.clamp_(0, 1);
+    a.mul_(perSample(ratio, a, width)); // (N, 1, 1, 1) or (N, C, 1, 1) ratio
+    if (b !== null) a.add_(perSample(Float32Array.from(ratio, (x) => 1 - x), a, width).mul(b));
+    if (o.clamp ?? true) a.clamp_(0, 1);
   });
   return a;
 }
@@ -44,29 +55,37 @@ export function rgbToGrayscale(x: Tensor): Tensor {
 // The colour ops in place, on a batch the caller owns (ColorJitter's working copy); the
 // exported adjust* functions below run them on a copy.
 
-/** Brightness in place: x * f, clamped to [0, 1]. */
-export function brightness_(x: Tensor, f: Float32Array): Tensor {
-  return blend_(x, null, f);
+/** Brightness in place: x * f, clamped to [0, 1] (unless `o.clamp` is false); f per sample, or per sample and band. */
+export function brightness_(x: Tensor, f: Float32Array, o: BlendOptions = {}): Tensor {
+  return blend_(x, null, f, o);
 }
 
-/** Contrast in place: blend with the mean of the grayscale image, per sample. */
-export function contrast_(x: Tensor, f: Float32Array): Tensor {
-  const mean = scope(() => (x.shape[1] === 3 ? rgbToGrayscale(x) : x).mean([1, 2, 3], true)); // (N, 1, 1, 1)
-  blend_(x, mean, f);
+/**
+ * Contrast in place: blend with the mean of the grayscale image per sample (3 channels; the mean
+ * of all channels otherwise), or with `o.perBand` each band with its own mean, by its own factor.
+ */
+export function contrast_(x: Tensor, f: Float32Array, o: BlendOptions = {}): Tensor {
+  const mean = scope(() => (o.perBand ? x.mean([2, 3], true) // (N, C, 1, 1)
+    : (x.shape[1] === 3 ? rgbToGrayscale(x) : x).mean([1, 2, 3], true))); // (N, 1, 1, 1)
+  blend_(x, mean, f, o);
   mean.dispose();
   return x;
 }
 
-/** Saturation in place: blend with the grayscale image (no-op on one channel). */
-export function saturation_(x: Tensor, f: Float32Array): Tensor {
+/** Saturation in place on RGB: blend with the grayscale image (no-op on one channel); `o.clamp` as brightness. */
+export function saturation_(x: Tensor, f: Float32Array, o: BlendOptions = {}): Tensor {
   if (x.shape[1] === 1) return x;
   const gray = rgbToGrayscale(x); // (N, 1, H, W)
-  blend_(x, gray, f);
+  blend_(x, gray, f, { clamp: o.clamp });
   gray.dispose();
   return x;
 }
 
-/** Hue in place: shift by f in HSV (no-op on one channel). */
+/**
+ * Hue in place on RGB: shift by f in HSV (no-op on one channel). It never clamps: the HSV round
+ * trip commutes with adding a constant to all three channels, so values outside [0, 1] (standardised
+ * bands) come out shifted by that constant, not clipped.
+ */
 export function hue_(x: Tensor, f: Float32Array): Tensor {
   if (x.shape[1] === 1) return x;
   scope(() => {

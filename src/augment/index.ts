@@ -18,6 +18,12 @@
 //   stream: the same seed repeats our draws, not torchvision's.
 // - ColorJitter: the order of the four ops is a random permutation per sample, as torchvision's
 //   per-call `randperm(4)`.
+//
+// Multi-band images (C bands, e.g. Sentinel-2's 13, standardised per band): the geometric ops
+// and blur take any C and never clamp; ColorJitter and RandomGrayscale take `rgb` (the red,
+// green, blue band indices) for saturation, hue and grayscale, and ColorJitter `perBand` and
+// `clamp: false`; spectral.ts adds band dropout and band noise; the `multispectral` preset
+// combines them (SSL4EO-S12, Wang et al. 2022; SeCo, Mañas et al. 2021).
 export type { Augmentation, ViewTransform, PresetOptions } from './types.js';
 export { isViewTransform } from './types.js';
 export {
@@ -31,10 +37,12 @@ export { gaussianBlur, gaussianKernel1d, simclrKernelSize, GaussianBlur, type Ga
 export { ColorJitter, type ColorJitterOptions, type Jitter } from './color-jitter.js';
 export { RandomGrayscale } from './grayscale.js';
 export { RandomSolarize } from './solarize.js';
+export { RandomBandDropout, RandomBandNoise, type RandomBandDropoutOptions, type RandomBandNoiseOptions } from './spectral.js';
+export { checkRgb, type Rgb } from './bands.js';
 export { Normalize, IMAGENET_MEAN, IMAGENET_STD } from './normalize.js';
 export { Compose, RandomApply, type ComposeStep } from './compose.js';
 export { TwoViews, MultiCrop, type CropGroup } from './views.js';
-export { simclr, byol, cifar32, mnist28, light, LIGHT_CROP_SCALE, preset, PRESETS, PRESET_INPUTS, type PresetName } from './presets.js';
+export { simclr, byol, cifar32, mnist28, multispectral, light, LIGHT_CROP_SCALE, preset, PRESETS, PRESET_INPUTS, type PresetName } from './presets.js';
 export { SequenceAugmentation } from './sequence/base.js';
 export { RandomJitter, Scaling, MagnitudeWarp } from './sequence/magnitude.js';
 export { TimeWarp, WindowSlice, SegmentPermutation } from './sequence/time.js';

@@ -33,10 +33,13 @@ export function permutations(n: number, k: number): Uint8Array {
   return out;
 }
 
-/** A per-sample value as a (N, 1, 1, 1) tensor with the dtype and device of `like`. */
-export function perSample(values: Float32Array | readonly number[], like: Tensor): Tensor {
+/**
+ * A per-sample value as a (N, 1, 1, 1) tensor with the dtype and device of `like`; with
+ * `channels` c > 1, row-major (N, c) values (one per sample and band) as a (N, c, 1, 1) tensor.
+ */
+export function perSample(values: Float32Array | readonly number[], like: Tensor, channels = 1): Tensor {
   const v = values instanceof Float32Array ? values : Float32Array.from(values);
-  return tensor(v, { shape: [v.length, 1, 1, 1], dtype: like.dtype, device: like.device });
+  return tensor(v, { shape: [v.length / channels, channels, 1, 1], dtype: like.dtype, device: like.device });
 }
 
 /** A (N, 1, 1, 1) bool mask on the device of `like`. */
@@ -74,7 +77,10 @@ export function applyToSamples(
   });
 }
 
-/** Picks entries of a per-sample array at `idx`. */
-export function pick(values: Float32Array, idx: readonly number[]): Float32Array {
-  return Float32Array.from(idx, (i) => values[i]!);
+/** Picks entries of a per-sample array at `idx`; with `width` w, rows of a row-major (N, w) array. */
+export function pick(values: Float32Array, idx: readonly number[], width = 1): Float32Array {
+  if (width === 1) return Float32Array.from(idx, (i) => values[i]!);
+  const out = new Float32Array(idx.length * width);
+  idx.forEach((i, k) => out.set(values.subarray(i * width, (i + 1) * width), k * width));
+  return out;
 }

@@ -33,7 +33,7 @@ export function isViewTransform(t: Augmentation | ViewTransform): t is ViewTrans
 /**
  * Options of the two-view presets (`preset(name, options)`). The image presets take all of them;
  * the sequence presets (ts-weak, ts-strong, ts-simclr) keep each sequence's length and units, so
- * `size`, `normalize` and `colorStrength` are errors there, and `cropScale` applies to ts-simclr.
+ * `size`, `normalize`, `colorStrength` and `rgb` are errors there, and `cropScale` applies to ts-simclr.
  */
 export interface PresetOptions {
   /** Output side (square) or [height, width]. */
@@ -51,4 +51,11 @@ export interface PresetOptions {
    * scale with s / 0.5). 0 turns jitter off.
    */
   colorStrength?: number;
+  /**
+   * The band indices of red, green and blue for C-band images (e.g. [3, 2, 1] for Sentinel-2's
+   * B4, B3, B2): the presets' saturation, hue and grayscale act on these bands only. Needed for
+   * simclr, byol and cifar32 on C other than 1 or 3 (else an Error at apply time); multispectral
+   * adds grayscale p 0.2 on them when given.
+   */
+  rgb?: readonly [number, number, number];
 }

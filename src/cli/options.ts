@@ -38,6 +38,19 @@ export function pair(flag: string) {
   };
 }
 
+/** Three band indices 'r,g,b' (e.g. `--rgb-bands 3,2,1`), or 'auto'. */
+export function bandTriple(flag: string) {
+  return (v: string): [number, number, number] | 'auto' => {
+    if (v.trim() === 'auto') return 'auto';
+    const parts = v.split(',').map((x) => x.trim());
+    const bands = parts.map(Number);
+    if (parts.length !== 3 || parts.some((x) => x === '') || !bands.every((b) => Number.isInteger(b) && b >= 0)) {
+      throw new InvalidArgumentError(`${flag} expects three band indices 'r,g,b' (0-based, e.g. 3,2,1) or auto, got '${v}'`);
+    }
+    return bands as [number, number, number];
+  };
+}
+
 /**
  * Settings 'key=value,key=value' (or one JSON object): each value is read as JSON (numbers,
  * true/false, [lists]) and otherwise kept as a string: `hiddenSize=128,bidirectional=true,pooling=mean`.

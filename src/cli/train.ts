@@ -8,7 +8,7 @@ import { readConfigFile, resolveConfig, type TrainConfig } from '../run/index.js
 import { train } from '../train/index.js';
 import { DEFAULT_MASTER, DEFAULT_TIMEOUT_SECONDS, distributedFromEnv, launch } from '../distributed/index.js';
 import { LOSS_NAMES, MINER_NAMES } from '../losses/index.js';
-import { bool, int, keyValues, num, pair } from './options.js';
+import { bandTriple, bool, int, keyValues, num, pair } from './options.js';
 import { addFlags, type ConfigFlag, runTraining } from './training.js';
 
 /** The methods whose recipe takes `option`, for the help text. */
@@ -49,6 +49,8 @@ export const CONFIG_FLAGS: readonly ConfigFlag<keyof TrainConfig>[] = [
   ['cropScale', '--crop-scale <min,max>', "the crop's area range as fractions of the image (default: the preset's)", pair('--crop-scale')],
   ['colorStrength', '--color-strength <s>', "colour-distortion strength s: jitter 0.8 s, 0 for none (default: the preset's)", num('--color-strength')],
   ['imageSize', '--image-size <n>', 'image side', int('--image-size')],
+  ['rgbBands', '--rgb-bands <r,g,b>', "multi-band images: the red, green and blue bands (0-based) for the report's composite and colour augmentations (default auto: B4,B3,B2 by Sentinel-2 band names, else the first three)", bandTriple('--rgb-bands')],
+  ['folderCache', '--folder-cache <mode>', 'image folders: memory (decode once, keep), none (decode every batch from the files: any folder size), auto (memory when they fit 1 GiB)'],
   ['trainLimit', '--train-limit <n>', 'use only n training samples, spread evenly', int('--train-limit')],
   ['testLimit', '--test-limit <n>', 'use only n test samples, spread evenly', int('--test-limit')],
   ['linearProbe', '--linear-probe <bool>', 'run the linear probe in the final evaluation', bool('--linear-probe')],

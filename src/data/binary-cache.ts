@@ -2,9 +2,10 @@
 // torn or corrupt. Layout: "CTRCACHE", uint32 LE header length, a JSON header (meta, the arrays'
 // names and lengths, the payload's SHA-256), then the arrays back to back.
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { writeFileAtomicSync } from './write-atomic.js';
 
 const MAGIC = 'CTRCACHE';
 
@@ -46,18 +47,7 @@ export function writeCache(file: string, meta: Record<string, unknown>, arrays: 
   const prefix = Buffer.alloc(12);
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(json.length, 8);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const part of [prefix, json, ...Object.values(arrays)]) {
-      let off = 0;
-      while (off < part.length) off += writeSync(fd, part, off, part.length - off);
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, prefix, json, ...Object.values(arrays));
 }
 
 /** A cache as read back: its meta and arrays (views into one buffer). */

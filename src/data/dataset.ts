@@ -31,6 +31,8 @@ export interface Dataset {
   readonly classes: readonly string[];
   /** Sequences of unequal length: the steps of each item (as `RawBatch.lengths`); absent or null when all are full. */
   readonly lengths?: Int32Array | null;
+  /** Multi-band images: each band's name when the files declare them (a GeoTIFF's band descriptions); absent or null otherwise. */
+  readonly bandNames?: readonly string[] | null;
   /** Reads the items at `indices` (each in [0, length)). */
   read(indices: Int32Array): RawBatch | Promise<RawBatch>;
 }

@@ -16,7 +16,7 @@ export function evenlySpaced(length: number, n: number): Int32Array {
 /**
  * The items `indices` of `ds` (distinct, each in [0, ds.length)) as a dataset of their own
  * (PyTorch's `torch.utils.data.Subset`): item j is `ds` item indices[j], with its label and its
- * length (sequences); reads report positions in the subset, as the loader asks for them (an
+ * length (sequences) and its dataset's band names; reads report positions in the subset, as the loader asks for them (an
  * unreadable item stays left out).
  */
 export function subset(ds: Dataset, indices: Int32Array): Dataset {
@@ -32,6 +32,7 @@ export function subset(ds: Dataset, indices: Int32Array): Dataset {
     labels: ds.labels ? Int32Array.from(indices, (i) => ds.labels![i]!) : null,
     classes: ds.classes,
     lengths: ds.lengths ? Int32Array.from(indices, (i) => ds.lengths![i]!) : null,
+    bandNames: ds.bandNames ?? null,
     read: async (positions) => {
       const raw = await ds.read(Int32Array.from(positions, (j) => indices[j]!));
       return { ...raw, indices: Int32Array.from(raw.indices, (i) => position.get(i)!) };

@@ -6,6 +6,16 @@ import sharp from 'sharp';
 import { writeFileAtomic } from '../io/index.js';
 import type { ImageBatch } from './engine.js';
 
+/** The bands of a multi-band export, as its metadata ('contrastive.bands', index.json's `bands`) records them. */
+export interface ExportBands {
+  count: number;
+  /** Band names when the files declare them (e.g. Sentinel-2's B1..B12, B8A). */
+  names?: string[];
+  /** Per band: the graph computes (raw - mean) / std. */
+  mean: number[];
+  std: number[];
+}
+
 /** The format tag of index.json. */
 export const BROWSER_INDEX_FORMAT = 'contrastive-browser-index/1';
 
@@ -16,6 +26,8 @@ export const BROWSER_INDEX_FORMAT = 'contrastive-browser-index/1';
  * byte), then each byte / 255 (no mean/std), laid out (1, C, H, W).
  */
 export interface BrowserPreprocess {
+  /** Absent in indexes written before multi-band models: 'image' then. */
+  input?: 'image';
   channels: number;
   height: number;
   width: number;
@@ -23,6 +35,19 @@ export interface BrowserPreprocess {
   grayscale: 'rec709-linear';
   /** Multiplies each pixel byte: 1 / 255. */
   scale: number;
+}
+
+/**
+ * How the page turns a multi-band array ((C, H, W) .npy or GeoTIFF) into the model's input:
+ * resampled to H x W by nearest neighbour (source pixel floor((i + 0.5) * in / out)), the raw
+ * values as float32, laid out (1, C, H, W); the model standardises them (index.json's `bands`).
+ */
+export interface BrowserBandPreprocess {
+  input: 'bands';
+  channels: number;
+  height: number;
+  width: number;
+  resize: 'nearest';
 }
 
 /** One indexed image. */
@@ -43,7 +68,9 @@ export interface BrowserIndex {
   model: string;
   input: { name: string; shape: number[] };
   output: { name: string; dim: number };
-  preprocess: BrowserPreprocess;
+  preprocess: BrowserPreprocess | BrowserBandPreprocess;
+  /** A multi-band model's bands (count, names, the mean and std its graph standardises with); absent for image models. */
+  bands?: ExportBands;
   /** count x dim float32 little-endian, each row L2-normalised (cosine = dot product). */
   embeddings: { file: string; count: number; dim: number; dtype: 'float32'; normalized: true };
   /** Where the index came from (run folder settings). */
@@ -63,6 +90,8 @@ export interface BrowserIndexInput {
   dim: number;
   classes: readonly string[];
   source: Record<string, string | number | boolean>;
+  /** A multi-band model: its bands; `images` are then the items' thumbnails (`bandThumbnails`), not its input. */
+  bands?: ExportBands;
 }
 
 /** What was written. */
@@ -83,11 +112,36 @@ async function thumbnail(pixels: Uint8Array, c: number, h: number, w: number): P
 }
 
 /**
+ * Display bytes of multi-band items (n, C, H, W) raw values: the `rgb` bands as an RGB composite
+ * (or band 0 as gray when `rgb` is null), each stretched linearly from its 2nd to its 98th
+ * percentile over all the items to 0-255. Returns (n, 3 or 1, H, W) bytes and their sample shape.
+ */
+export function bandThumbnails(raw: Float32Array, sampleShape: readonly number[], rgb: readonly number[] | null): { pixels: Uint8Array; sampleShape: number[] } {
+  const [c, h, w] = sampleShape as [number, number, number];
+  const plane = h * w;
+  const n = raw.length / (c * plane);
+  const show = rgb ?? [0];
+  const pixels = new Uint8Array(n * show.length * plane);
+  show.forEach((band, k) => {
+    const values = new Float32Array(n * plane);
+    for (let i = 0; i < n; i++) values.set(raw.subarray((i * c + band) * plane, (i * c + band + 1) * plane), i * plane);
+    const sorted = Float32Array.from(values).sort();
+    const lo = sorted[Math.floor(0.02 * (sorted.length - 1))]!;
+    const hi = sorted[Math.ceil(0.98 * (sorted.length - 1))]!;
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < plane; p++) pixels[(i * show.length + k) * plane + p] = Math.round(Math.min(255, Math.max(0, (values[i * plane + p]! - lo) * scale)));
+    }
+  });
+  return { pixels, sampleShape: [show.length, h, w] };
+}
+
+/**
  * Writes `dir/model.onnx`, `dir/embeddings.f32` (the embeddings, L2-normalised, float32) and
  * `dir/index.json` (BrowserIndex), each atomically.
  */
 export async function writeBrowserIndex(dir: string, o: BrowserIndexInput): Promise<BrowserIndexSummary> {
-  const [c, h, w] = o.images.sampleShape as [number, number, number];
+  const [c, h, w] = o.images.sampleShape as [number, number, number]; // the thumbnails' shape
   if (o.images.sampleShape.length !== 3 || (c !== 1 && c !== 3)) {
     throw new Error(`browser index: images must be (C, H, W) with 1 or 3 channels, got [${o.images.sampleShape.join(', ')}]`);
   }
@@ -114,9 +168,11 @@ export async function writeBrowserIndex(dir: string, o: BrowserIndexInput): Prom
   const index: BrowserIndex = {
     format: BROWSER_INDEX_FORMAT,
     model: 'model.onnx',
-    input: { name: o.inputName, shape: [c, h, w] },
+    input: { name: o.inputName, shape: o.bands ? [o.bands.count, h, w] : [c, h, w] },
     output: { name: o.outputName, dim: o.dim },
-    preprocess: { channels: c, height: h, width: w, fit: 'cover', grayscale: 'rec709-linear', scale: 1 / 255 },
+    preprocess: o.bands ? { input: 'bands', channels: o.bands.count, height: h, width: w, resize: 'nearest' }
+      : { input: 'image', channels: c, height: h, width: w, fit: 'cover', grayscale: 'rec709-linear', scale: 1 / 255 },
+    ...(o.bands ? { bands: o.bands } : {}),
     embeddings: { file: 'embeddings.f32', count: n, dim: o.dim, dtype: 'float32', normalized: true },
     source: o.source,
     items,

@@ -99,3 +99,50 @@ export function embedSequences(stages: readonly OnnxStage[], batch: SequenceBatc
     tensor(batch.lengths.subarray(s, s + b)), // (b) int64
   ).data() as Float32Array));
 }
+
+/** Per-band statistics of a multi-band run: items are standardised as (x - mean[c]) / std[c]. */
+export interface BandStatistics {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+/** Multi-band images read from a run's dataset: (n, C, H, W) float32, standardised per band, as the loader feeds them. */
+export interface BandBatch {
+  /** Row-major (n, C, H, W) standardised values, as the engine's encoder sees them. */
+  values: Float32Array;
+  indices: Int32Array;
+  labels: Int32Array | null;
+  sampleShape: readonly number[];
+}
+
+/** Reads `indices` of a dataset of multi-band images (float32 items (C, H, W), already standardised). */
+export async function readBands(ds: Dataset, indices: Int32Array): Promise<BandBatch> {
+  const raw = await ds.read(indices);
+  if (!(raw.data instanceof Float32Array)) throw new Error('the dataset holds pixel bytes (an image run), not float32 band values');
+  const labels = ds.labels ? Int32Array.from(raw.indices, (i) => ds.labels![i]!) : null;
+  return { values: raw.data, indices: raw.indices, labels, sampleShape: ds.sampleShape };
+}
+
+/**
+ * The raw band values behind standardised ones: x * std[c] + mean[c] for each item (C, ...),
+ * what a user feeds an exported multi-band model (the file's values as float32).
+ */
+export function unstandardize(values: Float32Array, sampleShape: readonly number[], stats: BandStatistics): Float32Array {
+  const c = sampleShape[0]!;
+  if (stats.mean.length !== c || stats.std.length !== c) throw new RangeError(`unstandardize: ${stats.mean.length} means and ${stats.std.length} stds for ${c} bands`);
+  const plane = sampleShape.slice(1).reduce((a, d) => a * d, 1);
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const b = Math.floor(i / plane) % c;
+    out[i] = values[i]! * stats.std[b]! + stats.mean[b]!;
+  }
+  return out;
+}
+
+/** The engine's outputs of `stages` for `batch` (standardised values), in batches of `batchSize` (default 256), row-major. */
+export function embedBands(stages: readonly OnnxStage[], batch: BandBatch, batchSize = 256): { outputs: Float32Array; dim: number } {
+  const per = batch.sampleShape.reduce((a, d) => a * d, 1);
+  return inBatches(batch.indices.length, batchSize, (s, b) => scope(() => forwardStages(
+    stages, tensor(batch.values.subarray(s * per, (s + b) * per), { shape: [b, ...batch.sampleShape] }),
+  ).data() as Float32Array));
+}

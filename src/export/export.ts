@@ -80,6 +80,14 @@ export interface ToOnnxOptions {
   docString?: string;
   /** ModelProto.metadata_props. */
   metadata?: Readonly<Record<string, string>>;
+  /**
+   * Per-channel standardisation as the graph's first nodes: the input holds raw values and the
+   * model computes (x - mean[c]) / std[c] (ONNX `Sub` then `Div`, numpy-style broadcasting of
+   * (1, C, 1, ...) initialisers: https://onnx.ai/onnx/operators/onnx__Sub.html,
+   * https://onnx.ai/onnx/operators/onnx__Div.html) before the first stage. One entry per channel
+   * (sampleShape[0]); every std positive.
+   */
+  standardize?: { readonly mean: readonly number[]; readonly std: readonly number[] } | null;
 }
 
 /** An exported model: the serialised ModelProto and what it holds. */
@@ -133,6 +141,23 @@ class ExportContext implements ConverterContext {
   }
 }
 
+/** Emits (x - mean) / std per channel (axis 1) on the graph input `x`; see ToOnnxOptions.standardize. */
+function standardizeInput(ctx: ExportContext, x: OnnxValue, sampleShape: readonly number[], s: NonNullable<ToOnnxOptions['standardize']>): OnnxValue {
+  const c = sampleShape[0]!;
+  const { mean, std } = s;
+  if (!Array.isArray(mean) || mean.length !== c || !mean.every(Number.isFinite)) {
+    throw new RangeError(`toOnnx: standardize.mean must be ${c} finite numbers (one per channel of sampleShape [${sampleShape.join(', ')}]), got [${String(mean)}]`);
+  }
+  if (!Array.isArray(std) || std.length !== c || !std.every((v) => Number.isFinite(v) && v > 0)) {
+    throw new RangeError(`toOnnx: standardize.std must be ${c} positive numbers (one per channel of sampleShape [${sampleShape.join(', ')}]), got [${String(std)}]`);
+  }
+  const dims = [1, c, ...sampleShape.slice(1).map(() => 1)];
+  const m = ctx.constant('input', 'mean', Float32Array.from(mean), dims);
+  const d = ctx.constant('input', 'std', Float32Array.from(std), dims);
+  const centred = ctx.graph.node('Sub', [x.name, m], x.shape, {}, 'input/Sub');
+  return ctx.graph.node('Div', [centred.name, d], x.shape, {}, 'input/Div');
+}
+
 /**
  * Builds the ONNX model (ai.onnx opset OPSET, IR_VERSION) of `model` in evaluation mode, or of
  * `stages` applied in order (e.g. backbone then projection head): input (N, ...sampleShape)
@@ -140,7 +165,8 @@ class ExportContext implements ConverterContext {
  * converter of its class (see registerOnnxConverter); BatchNorm uses its running statistics and
  * Dropout is the identity, whatever the modules' training flag. Initializers are float32 and
  * named as the state dict (`backbone.conv1.weight`), whatever the parameters' dtype, device or
- * memory format. A module without a converter, or a shape that does not fit, throws an
+ * memory format. With `standardize` the input is raw values, standardised per channel by the
+ * graph's first nodes. A module without a converter, or a shape that does not fit, throws an
  * OnnxExportError naming the module path and type; nothing is returned then.
  */
 export function toOnnx(model: AnyModule | readonly OnnxStage[], o: ToOnnxOptions): OnnxExport {
@@ -154,7 +180,7 @@ export function toOnnx(model: AnyModule | readonly OnnxStage[], o: ToOnnxOptions
   const graph = new OnnxGraph(o.graphName ?? 'contrastive');
   const ctx = new ExportContext(graph);
   const input = graph.input(o.inputName ?? 'images', [o.batchDim ?? 'N', ...o.sampleShape]);
-  let y = input;
+  let y = o.standardize ? standardizeInput(ctx, input, o.sampleShape, o.standardize) : input;
   for (const [path, m] of stages) y = ctx.convert(m, '', path, y);
   if (y === input) throw new OnnxExportError('ONNX export: the model is the identity (no operator emitted)');
   const output = graph.output(y, o.outputName ?? 'embeddings');

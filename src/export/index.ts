@@ -6,7 +6,7 @@ export { toOnnx, registerOnnxConverter, findOnnxConverter, onnxModuleTypes, type
 export { layerConverters } from './layers.js';
 export { blockConverters } from './blocks.js';
 export { openOnnxRuntime, maxAbsDiff, maxAbs, type OnnxFeed, type OnnxRuntimeSession } from './verify.js';
-export { embedImages, embedSequences, forwardStages, pixelsToInput, readImages, readSequences, type ImageBatch, type SequenceBatch } from './engine.js';
+export { embedImages, embedSequences, forwardStages, pixelsToInput, readImages, readSequences, readBands, embedBands, unstandardize, type ImageBatch, type SequenceBatch, type BandBatch, type BandStatistics } from './engine.js';
 export { sequenceConverters, LENGTHS_INPUT } from './sequence.js';
-export { writeBrowserIndex, BROWSER_INDEX_FORMAT, type BrowserIndex, type BrowserIndexItem, type BrowserIndexInput, type BrowserIndexSummary, type BrowserPreprocess } from './browser-index.js';
-export { exportRun, type ExportRunOptions, type ExportRunResult } from './export-run.js';
+export { writeBrowserIndex, bandThumbnails, BROWSER_INDEX_FORMAT, type BrowserBandPreprocess, type BrowserIndex, type BrowserIndexItem, type BrowserIndexInput, type BrowserIndexSummary, type BrowserPreprocess, type ExportBands } from './browser-index.js';
+export { exportRun, exportModel, type ExportableModel, type ExportRunOptions, type ExportRunResult } from './export-run.js';

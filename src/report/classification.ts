@@ -108,7 +108,7 @@ export async function classificationSection(logits: Tensor, labels: Int32Array, 
   const perClass = classAccuracies(confusion).map((a, c) => ({ class: classes[c]!, ...a }));
   const correct = perClass.reduce((s, c) => s + c.correct, 0);
   const mistakes = confidentMistakes(labels, predicted, confidence, shown);
-  const pictures = mistakes.length ? await previews([{ ds, indices: Int32Array.from(mistakes) }]) : { figure: null, items: [[]] };
+  const pictures = mistakes.length ? await previews([{ ds, indices: Int32Array.from(mistakes) }]) : { figure: null, composite: null, items: [[]] };
   const misclassified = mistakes.map((i, j) => ({
     ...pictures.items[0]![j]!, index: i, label: labels[i]!, predicted: predicted[i]!, confidence: confidence[i]!,
   }));

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { InputKind } from '../data/index.js';
 import type { EpochMetrics } from '../run/index.js';
 import type { ClassificationSection } from './classification.js';
+import { compositeKey, type BandChoice, type Composite } from './composite.js';
 import type { Preview } from './items.js';
 import { seriesSvg, type SeriesFigure, type SeriesThumb } from './series.js';
 import type { ViewGrid } from './views.js';
@@ -29,6 +30,8 @@ export interface EmbeddingMap {
   seconds: number;
   /** Sequences: the axes the points' series share in the hover previews. */
   figure?: SeriesFigure | null;
+  /** Multi-band images: how the thumbnails draw them (one stretch for the whole map); null when drawn as they are. */
+  composite?: Composite | null;
 }
 
 /** One item of a neighbour gallery: its image, or its series on the galleries' `figure`. */
@@ -50,13 +53,15 @@ export interface Galleries {
   rows: GalleryRow[];
   /** Sequences: the axes every series of the galleries (queries and neighbours) shares. */
   figure?: SeriesFigure | null;
+  /** Multi-band images: how the thumbnails draw them (one stretch for queries and neighbours); null when drawn as they are. */
+  composite?: Composite | null;
 }
 
 /** The report's sections, for notes that replace or qualify one. */
-export type SectionId = 'training' | 'evaluation' | 'classification' | 'map' | 'neighbours' | 'views' | 'config';
+export type SectionId = 'training' | 'evaluation' | 'classification' | 'bands' | 'map' | 'neighbours' | 'views' | 'config';
 
 /** A run's config as the page shows it: every key in the config table; `epochs` and `seed` are read. */
-export type ReportConfig = Record<string, unknown> & { epochs: number; seed: number };
+export type ReportConfig = Record<string, unknown> & { epochs: number; seed: number; rgbBands?: BandChoice };
 
 /** Everything the page shows; `renderReportHtml` turns it into HTML. */
 export interface ReportModel {
@@ -77,6 +82,8 @@ export interface ReportModel {
   map: EmbeddingMap | null;
   galleries: Galleries | null;
   views: ViewGrid | null;
+  /** Multi-band images: the composite of the first figure (map, else galleries, else views) and its items' per-band mean and std, for the bands section. */
+  bands?: Composite | null;
   /** A classifier's predictions on the test split (fine-tuning runs). */
   classification?: ClassificationSection | null;
   /** What the items are (`inputKind` of the data), which names them and picks how they are drawn; null when the data was not opened (no checkpoint). */
@@ -140,6 +147,24 @@ function seriesKey(fig: SeriesFigure): string {
   }
   const keys = fig.colours.map((c, i) => `<span class="key" style="background:${c}"></span>channel ${i}`).join(' ');
   return `Each series is a line per channel (${keys}), steps across (${fig.steps} in all), values from ${range} on one scale for the whole figure; the grey part is past the series' end.`;
+}
+
+/** A figure's composite caption (which bands, which stretch), then `extra`; empty for images drawn as they are. */
+function compositeLine(c: Composite | null | undefined, extra = ''): string {
+  return c ? `<p class="composite">${escapeHtml(compositeKey(c) + extra)}</p>` : '';
+}
+
+/** The bands section: what the composite is made of, and the chart of each band's mean and std over the shown items. */
+function bandsHtml(m: ReportModel): string {
+  const c = m.bands!;
+  return `${compositeLine(c)}<p>Mean and standard deviation of each of the ${c.channels} bands over the same ${c.summary.count} ${itemNouns(m.input).many}, in the values the network sees (mean on the left axis, std on the right); the composite's bands are marked ${c.bands.length === 3 ? 'R, G, B' : 'gray'}.</p><div class="chart" id="chart-bands"></div>`;
+}
+
+/** The bands chart's data: each band's axis label (its name, and R, G or B when in the composite), mean and std. */
+function bandsData(c: Composite | null | undefined): { labels: string[]; mean: number[]; std: number[] } | null {
+  if (!c) return null;
+  const roles = c.bands.length === 3 ? ['R', 'G', 'B'] : ['gray'];
+  return { labels: c.names.map((n, b) => (c.bands.includes(b) ? `${n} (${roles[c.bands.indexOf(b)]})` : n)), mean: c.summary.mean, std: c.summary.std };
 }
 
 /** An item's image or series, or a placeholder; `alt` names it. */
@@ -234,7 +259,7 @@ function galleryHtml(m: ReportModel): string {
   const rows = g.rows.map((r) => `<div class="gallery-row">${cell(r.query, `${g.querySplit} #${r.query.index}<br>${escapeHtml(className(m.classes, r.query.label))}`, 'query')}<div class="arrow">→</div>${
     r.neighbours.map((n) => cell(n, `${n.correct === true ? '✓ ' : n.correct === false ? '✗ ' : ''}${n.similarity.toFixed(3)}<br>${escapeHtml(className(m.classes, n.label))}`,
       n.correct === true ? 'hit' : n.correct === false ? 'miss' : 'plain')).join('')}</div>`).join('');
-  const key = g.figure ? `<p>${seriesKey(g.figure)}</p>` : '';
+  const key = g.figure ? `<p>${seriesKey(g.figure)}</p>` : compositeLine(g.composite);
   return `${note(m, 'neighbours')}${key}<div class="gallery${g.figure ? ' series-gallery' : ''}" id="gallery">${rows}</div>`;
 }
 
@@ -242,7 +267,7 @@ function viewsHtml(m: ReportModel): string {
   const v = m.views;
   if (!v) return note(m, 'views');
   const what = `${note(m, 'views')}<p>Augmentation: <code>${escapeHtml(v.augmentation)}</code>. Each row: a training ${itemNouns(m.input).one}, then ${v.views} augmented views.</p>`;
-  if (v.kind === 'image') return `${what}<img id="views-grid" class="pixel" src="${v.png}" alt="augmented views">`;
+  if (v.kind === 'image') return `${what}${compositeLine(v.composite, ' The views are drawn with the originals\' stretch.')}<img id="views-grid" class="pixel" src="${v.png}" alt="augmented views">`;
   const [w, h] = SERIES_SIZE.views;
   const head = `<tr><th>original</th>${Array.from({ length: v.views }, (_, i) => `<th>view ${i + 1}</th>`).join('')}</tr>`;
   const rows = v.cells.map((row) => `<tr>${row.map((s: SeriesThumb) => `<td>${seriesSvg(s, v.figure, w, h)}</td>`).join('')}</tr>`).join('');
@@ -412,6 +437,19 @@ const SCRIPT = `
     });
   }
 
+  var bandsEl = document.getElementById('chart-bands');
+  if (bandsEl && data.bands) {
+    chart(bandsEl, {
+      title: titled('Per-band mean and std'),
+      legend: { bottom: 0 },
+      grid: { left: 56, right: 56, top: 48, bottom: 80 },
+      tooltip: { trigger: 'axis', valueFormatter: g4 },
+      xAxis: { type: 'category', data: data.bands.labels, axisLabel: { interval: 0, rotate: 40 } },
+      yAxis: [{ type: 'value', name: 'mean', scale: true }, { type: 'value', name: 'std', min: 0, splitLine: { show: false } }],
+      series: [{ type: 'bar', name: 'mean', data: data.bands.mean, itemStyle: { color: '#4e79a7' } }, { type: 'bar', name: 'std', yAxisIndex: 1, data: data.bands.std, itemStyle: { color: '#f28e2b' } }]
+    });
+  }
+
   var cls = data.classification;
   if (cls) {
     // Confusion matrix: a cell [predicted, true, count] per pair of classes, true classes down, predicted across.
@@ -453,7 +491,7 @@ function mapHtml(m: ReportModel): string {
   const { one, many } = itemNouns(m.input);
   return `${note(m, 'map')}<p>UMAP (cosine kNN graph, 15 neighbours, seed ${m.config.seed}) of the backbone features of ${m.map.points.length} of the ${m.map.total} ${m.map.split} ${many}, evenly spaced; `
     + `${m.classes.length ? 'coloured by class (click the legend to hide one)' : 'one colour: the data has no labels'}. Hover a point for its ${one}; scroll to zoom.</p>`
-    + (m.map.figure ? `<p>${seriesKey(m.map.figure)}</p>` : '')
+    + (m.map.figure ? `<p>${seriesKey(m.map.figure)}</p>` : compositeLine(m.map.composite))
     + '<div id="chart-map"></div>';
 }
 
@@ -473,6 +511,7 @@ function sections(m: ReportModel): [SectionId, string, string][] {
 `],
     ['evaluation', 'Evaluation', evaluationTable(m)],
     ['classification', 'Classification', optional(m, 'classification', !!m.classification, () => classificationHtml(m))],
+    ['bands', 'Bands', m.bands ? bandsHtml(m) : null],
     ['map', 'Embedding map', optional(m, 'map', !!m.map, () => mapHtml(m))],
     ['neighbours', 'Nearest neighbours', optional(m, 'neighbours', !!m.galleries, () => neighboursHtml(m))],
     ['views', 'Augmented views', optional(m, 'views', !!m.views, () => viewsHtml(m))],
@@ -501,6 +540,7 @@ export function renderReportHtml(m: ReportModel): string {
     items: itemNouns(m.input).many,
     accuracy: accuracy(m),
     map: m.map ? { split: m.map.split, points: m.map.points, figure: m.map.figure ?? null } : null,
+    bands: bandsData(m.bands),
     classification: c ? { classes: c.classes, top1: c.top1, count: c.count, confusion: c.confusion, perClass: c.perClass } : null,
   };
   const shown = sections(m);

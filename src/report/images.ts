@@ -6,10 +6,19 @@ import type { Dataset } from '../data/index.js';
 /** Largest thumbnail side in pixels: bigger images are scaled down to fit (the page scales them up crisply). */
 export const THUMBNAIL_SIDE = 64;
 
-/** Whether a dataset holds images (C, H, W) with 1 or 3 channels (else vectors: no thumbnails). */
+/** Whether a dataset holds images (C, H, W) of any number of bands (else sequences or vectors: no thumbnails). */
 export function isImageDataset(ds: Dataset): boolean {
-  const s = ds.sampleShape;
-  return s.length === 3 && (s[0] === 1 || s[0] === 3);
+  return ds.sampleShape.length === 3;
+}
+
+/**
+ * Whether images of `channels` channels whose values (as the loader hands them on: uint8 scaled
+ * to [0, 1]) span [`min`, `max`] are drawn as they are (gray or RGB, [0, 1] to 0-255): 1 or 3
+ * channels within [0, 1]. Any other image (multi-band, or standardised values) is drawn as a
+ * Composite (composite.ts).
+ */
+export function drawnAsIs(channels: number, min: number, max: number): boolean {
+  return (channels === 1 || channels === 3) && min >= 0 && max <= 1;
 }
 
 /**

@@ -11,8 +11,11 @@ export { reportCallback, finetuneReportCallback, type ReportCallbackContext, typ
 export { readRunFiles, ReportError, type RunFiles } from './data.js';
 export { umapLayout, mulberry32, UMAP_MIN_POINTS, type UmapOptions } from './umap.js';
 export { cosineNeighbours, pickQueries, type NeighbourList } from './gallery.js';
-export { pngDataUri, isImageDataset, THUMBNAIL_SIDE } from './images.js';
-export { thumbnails, readSeries, previews, type Preview } from './items.js';
+export { pngDataUri, isImageDataset, drawnAsIs, THUMBNAIL_SIDE } from './images.js';
+export { thumbnails, readSeries, previews, figureComposite, type Preview } from './items.js';
+export {
+  BandAccumulator, stretchImage, compositeKey, quantile, STRETCH_SAMPLE, type Composite, type BandSummary, type BandChoice,
+} from './composite.js';
 export {
   seriesFigure, seriesThumb, seriesSvg, LINE_CHANNELS, SERIES_MAX_POINTS, HEATMAP_MAX_FEATURES,
   type SeriesFigure, type SeriesThumb, type SeriesValues,

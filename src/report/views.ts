@@ -7,7 +7,8 @@ import { writeViewGrid, type ViewTransform } from '../augment/index.js';
 import { inputKind, type Dataset, type RawBatch } from '../data/index.js';
 import { getRngState, keep, manualSeed, scope, setRngState, tensor, type Tensor } from '../tensor/index.js';
 import { buildViews, type TrainConfig } from '../run/index.js';
-import { isImageDataset } from './images.js';
+import { BandAccumulator, stretchImage, type Composite } from './composite.js';
+import { drawnAsIs, isImageDataset } from './images.js';
 import { seriesFigure, seriesThumb, type SeriesFigure, type SeriesThumb } from './series.js';
 
 /** What every views figure says: the augmentation, as its `name` describes it, and the grid's size. */
@@ -22,6 +23,8 @@ interface ViewGridInfo {
 export interface ImageViewGrid extends ViewGridInfo {
   kind: 'image';
   png: string;
+  /** Multi-band (or standardised) images: how they are drawn, stretched by the originals' percentiles; null when drawn as they are. */
+  composite?: Composite | null;
 }
 
 /** The augmented views of sequences: `cells[i]` is series i, then its views, every one on `figure`'s axes. */
@@ -54,17 +57,38 @@ function seededViews(views: ViewTransform, raw: RawBatch, shape: readonly number
   }
 }
 
-/** Image columns (N, C, H, W) as one PNG grid (upscaled so that small images stay visible). */
-async function imageGrid(columns: readonly Tensor[]): Promise<string> {
+/** Image columns (N, C, H, W) as one PNG grid (upscaled so that small images stay visible), each drawn through `composite` when given. */
+async function imageGrid(columns: readonly Tensor[], composite: Composite | null): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'contrastive-report-'));
+  const drawn = composite ? columns.map((col) => stretchColumn(col, composite)) : columns;
   try {
     const file = join(dir, 'views.png');
-    const side = Math.max(...columns.map((c) => c.shape[3]!));
-    await writeViewGrid(file, columns, { rows: columns[0]!.shape[0]!, scale: Math.max(1, Math.floor(96 / side)), padding: 4 });
+    const side = Math.max(...drawn.map((c) => c.shape[3]!));
+    await writeViewGrid(file, drawn, { rows: drawn[0]!.shape[0]!, scale: Math.max(1, Math.floor(96 / side)), padding: 4 });
     return `data:image/png;base64,${readFileSync(file).toString('base64')}`;
   } finally {
+    if (composite) drawn.forEach((c) => c.dispose());
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A column (N, C, H, W) of images as their composite (N, k, H, W) in [0, 1] (`stretchImage`); the caller disposes it. */
+function stretchColumn(col: Tensor, composite: Composite): Tensor {
+  const [n, c, h, w] = col.shape as [number, number, number, number];
+  const values = scope(() => col.to('float32').data() as Float32Array);
+  const k = composite.bands.length;
+  const out = new Float32Array(n * k * h * w);
+  for (let i = 0; i < n; i++) out.set(stretchImage(values, i * c * h * w, [c, h, w], composite), i * k * h * w);
+  return tensor(out, { shape: [n, k, h, w] });
+}
+
+/** How the originals of `raw` (shape (N, C, H, W)) are drawn: null as they are (`drawnAsIs`), else their Composite. */
+function originalsComposite(raw: RawBatch, shape: readonly number[], names: readonly string[] | null, config: TrainConfig): Composite | null {
+  const [n, ...item] = shape as [number, number, number, number];
+  const acc = new BandAccumulator(item, n, names, config.rgbBands);
+  const per = item.reduce((a, b) => a * b, 1);
+  for (let i = 0; i < n; i++) acc.add(raw.data, i * per);
+  return drawnAsIs(item[0]!, acc.min, acc.max) ? null : acc.composite(names);
 }
 
 /** Series columns (N, T, C) with the originals' lengths (sequence views keep them) as previews on one figure. */
@@ -82,8 +106,10 @@ function seriesGrid(columns: readonly Tensor[], lengths: Int32Array | null): { f
 /**
  * Draws the run's augmentation (`buildViews(config, ...)`) on the dataset items `indices`, as
  * the loader hands them to it (sequences with their lengths), seeded with `seed`: for images one
- * PNG of originals and views (writeViewGrid), for sequences previews on one figure. Null for
- * a dataset of vectors (or of images with neither 1 nor 3 channels).
+ * PNG of originals and views (writeViewGrid), for sequences previews on one figure. Images that
+ * are not drawn as they are (`drawnAsIs`: multi-band, standardised) are drawn as the composite of
+ * the config's `rgbBands`, every view stretched by the originals' percentiles (so the views'
+ * changes of brightness show). Null for a dataset of vectors.
  */
 export async function augmentedViewGrid(config: TrainConfig, ds: Dataset, indices: Int32Array, seed: number): Promise<ViewGrid | null> {
   const kind = inputKind(ds.sampleShape);
@@ -96,7 +122,8 @@ export async function augmentedViewGrid(config: TrainConfig, ds: Dataset, indice
   try {
     const info = { augmentation: views.name, rows: n, views: columns.length - 1 };
     if (kind === 'sequence') return { kind, ...seriesGrid(columns, raw.lengths ?? null), ...info };
-    return { kind: 'image', png: await imageGrid(columns), ...info };
+    const composite = originalsComposite(raw, [n, ...ds.sampleShape], ds.bandNames ?? null, config);
+    return { kind: 'image', png: await imageGrid(columns, composite), composite, ...info };
   } finally {
     columns.forEach((c) => c.dispose());
   }

@@ -10,6 +10,7 @@ import { scope, tensor, type Tensor } from '../tensor/index.js';
 import { ReportError, readRunFiles, type RunFiles } from './data.js';
 import { cosineNeighbours, pickQueries } from './gallery.js';
 import { itemNouns, renderReportHtml, type EmbeddingMap, type Galleries, type ReportConfig, type ReportModel, type SectionId } from './html.js';
+import type { BandChoice, Composite } from './composite.js';
 import { previews, type Preview } from './items.js';
 import { UMAP_MIN_POINTS, umapLayout } from './umap.js';
 import { augmentedViewGrid, type ViewGrid } from './views.js';
@@ -62,11 +63,14 @@ interface NetworkSections {
   map: EmbeddingMap | null;
   galleries: Galleries | null;
   views: ViewGrid | null;
+  bands: Composite | null;
 }
 
 /** What the builders of one report share while they make it: the seed of its draws, the notes on its sections, the seconds of each phase. */
 export interface ReportContext {
   seed: number;
+  /** The composite bands of multi-band images (the run config's `rgbBands`; default 'auto'). */
+  bands?: BandChoice;
   notes: ReportModel['notes'];
   timings: Record<string, number>;
 }
@@ -110,9 +114,9 @@ export async function embeddingMap(source: Dataset, split: EmbeddingMap['split']
     return null;
   }
   const coords = await timed(timings, 'umap', () => umapLayout(x, { seed: cx.seed }));
-  const pictures = await timed(timings, 'thumbnails', () => previews([{ ds: source, indices: picks }]));
+  const pictures = await timed(timings, 'thumbnails', () => previews([{ ds: source, indices: picks }], { bands: cx.bands }));
   return {
-    split, total: source.length, seconds: timings.umap ?? 0, figure: pictures.figure,
+    split, total: source.length, seconds: timings.umap ?? 0, figure: pictures.figure, composite: pictures.composite,
     points: coords.map(([px, py], i) => ({ x: px, y: py, label: labels ? labels[i]! : null, index: picks[i]!, ...pictures.items[0]![i]! })),
   };
 }
@@ -154,13 +158,14 @@ async function networkSections(run: LoadedRun, o: ReportOptions, cx: ReportConte
         });
       });
       const refIdx = Int32Array.from(lists.flatMap((l) => l.indices));
-      const pictures = await timed(timings, 'thumbnails', () => previews([{ ds: source, indices: Int32Array.from(queries, (p) => picks[p]!) }, { ds: train, indices: refIdx }]));
+      const pictures = await timed(timings, 'thumbnails', () => previews([{ ds: source, indices: Int32Array.from(queries, (p) => picks[p]!) }, { ds: train, indices: refIdx }], { bands: cx.bands }));
       const [queryPictures, refPictures] = pictures.items as [Preview[], Preview[]];
       const trainLabels = labelled ? train.labels : null;
       let at = 0;
       galleries = {
         querySplit: split,
         figure: pictures.figure,
+        composite: pictures.composite,
         rows: queries.map((p, qi) => {
           const qLabel = subLabels ? subLabels[p]! : null;
           return {
@@ -180,12 +185,9 @@ async function networkSections(run: LoadedRun, o: ReportOptions, cx: ReportConte
     }
 
     const views = await timed(timings, 'views', () => augmentedViewGrid(run.config, train, evenlySpaced(train.length, o.viewRows ?? 8), seed));
-    if (!views) {
-      notes.views = input === 'vector'
-        ? 'The data are vectors, not images or series: there are no augmented views to show.'
-        : `The images have ${train.sampleShape[0]} channels: only images of 1 or 3 channels are drawn.`;
-    }
-    return { input, classes, map, galleries, views };
+    if (!views) notes.views = `The data are ${itemNouns(input).many}: there are no augmented views to show.`;
+    const bands = map?.composite ?? galleries?.composite ?? (views?.kind === 'image' ? views.composite : null) ?? null;
+    return { input, classes, map, galleries, views, bands };
   } finally {
     subX?.dispose();
     trainX?.dispose();
@@ -217,7 +219,7 @@ export function startReport<C extends ReportConfig>(dir: string, readConfig: (di
       ? `No evaluation yet: the run has finished ${files.metrics.length} of ${files.config.epochs} epochs (eval.json is written when it completes).`
       : 'No eval.json: the data has no labelled test split, or the run did not complete.';
   }
-  const cx: ReportContext = { seed: o.seed ?? files.config.seed, notes, timings: {} };
+  const cx: ReportContext = { seed: o.seed ?? files.config.seed, bands: files.config.rgbBands ?? 'auto', notes, timings: {} };
   return { files, cx, base: { title: basename(resolve(dir)), dir, config: files.config, metrics: files.metrics, evaluation: files.evaluation, notes } };
 }
 
@@ -279,7 +281,7 @@ export async function buildReport(dir: string, o: ReportOptions = {}): Promise<{
   const start = startReport(dir, readRunConfig, { opened: !!o.run, seed: o.seed });
   const network = await withNetwork(start, {
     given: o.run, open: (d) => loadRun(d), close: (run) => run.method.dispose(), build: (run) => networkSections(run, o, start.cx), sections: ['map', 'neighbours', 'views'],
-  }) ?? { input: null, classes: [], map: null, galleries: null, views: null };
+  }) ?? { input: null, classes: [], map: null, galleries: null, views: null, bands: null };
   const c = start.files.config;
   const model: ReportModel = {
     ...start.base,
@@ -294,7 +296,9 @@ export async function buildReport(dir: string, o: ReportOptions = {}): Promise<{
  * Writes the HTML report of the run folder `dir` (default `DIR/report.html`, atomically): one
  * self-contained page with the config, the training curves, the evaluation table, a UMAP map of
  * the test embeddings (image or series on hover), nearest-neighbour galleries and augmented views
- * (images as thumbnails, sequences as line plots or heat maps: `inputKind` of the data says
+ * (images as thumbnails, multi-band or standardised images as an RGB composite of the config's
+ * `rgbBands`, each band stretched by its 2nd/98th percentile over each figure's images, with a
+ * per-band mean/std chart; sequences as line plots or heat maps: `inputKind` of the data says
  * which); it opens offline. See `buildReport` for what is required of the run and how missing parts are shown.
  */
 export async function writeReport(dir: string, o: ReportOptions = {}): Promise<ReportResult> {

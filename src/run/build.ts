@@ -1,9 +1,9 @@
 // A config's pieces: its datasets, its encoder and method, its augmentation, its precision.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { preset, PRESET_INPUTS, type PresetName, type ViewTransform } from '../augment/index.js';
 import {
-  evenSubset, fashionMNIST, fashionMNISTSeq, ImageFolder, inputKind, mnist, openSeries, SERIES_EXTENSIONS, SERIES_FILE_EXTENSIONS, type Dataset,
+  bandStatistics, rgbBands, evenSubset, fashionMNIST, fashionMNISTSeq, ImageFolder, inputKind, mnist, openSeries, parseNpyHeader, SERIES_EXTENSIONS, SERIES_FILE_EXTENSIONS, type BandStats, type Dataset,
 } from '../data/index.js';
 import { createMethod, type Method, recipeOf } from '../methods/index.js';
 import { loadSafetensors } from '../io/index.js';
@@ -13,7 +13,7 @@ import { RunError } from './folder.js';
 import type { TrainConfig } from './config.js';
 
 /** What the datasets of a config depend on (a pre-training or a fine-tuning config). */
-export type DataSettings = Pick<TrainConfig, 'data' | 'imageSize' | 'trainLimit' | 'testLimit'>;
+export type DataSettings = Pick<TrainConfig, 'data' | 'imageSize' | 'trainLimit' | 'testLimit'> & Partial<Pick<TrainConfig, 'bandStats' | 'folderCache'>>;
 
 /** What the encoder of a config depends on; `method` (pre-training) may name the encoder its recipe needs. */
 export type EncoderSettings = Pick<TrainConfig, 'encoder' | 'encoderOptions' | 'imageSize'> & { method?: TrainConfig['method'] };
@@ -22,7 +22,12 @@ export type EncoderSettings = Pick<TrainConfig, 'encoder' | 'encoderOptions' | '
 export interface Splits {
   train: Dataset;
   test: Dataset | null;
+  /** Multi-band images: the per-band statistics both splits are standardised with (the config's, or computed on the train split); else null. */
+  bandStats?: BandStats | null;
 }
+
+/** Items of the train split that per-band statistics are computed on (evenly spaced). */
+const BAND_STATS_SAMPLE = 512;
 
 /** The built-in datasets by `data` name: the images of Fashion-MNIST and MNIST, and Fashion-MNIST read as 28 steps of 28 features. */
 const BUILTIN: Record<string, (split: 'train' | 'test') => Dataset> = {
@@ -34,15 +39,32 @@ const BUILTIN: Record<string, (split: 'train' | 'test') => Dataset> = {
 /** The `data` names of the built-in datasets. */
 export const BUILTIN_DATA = Object.keys(BUILTIN);
 
-/** Whether `path` (a file, or the first data file found in a folder of one series per file) holds series rather than images. */
+/**
+ * Whether `path` (a file, or the first data file found in a folder of one series per file) holds
+ * series rather than images: a .npy of 3 dims (C, H, W) is a multi-band raster, not a series.
+ */
 function holdsSeries(path: string): boolean {
-  if (!statSync(path).isDirectory()) return (SERIES_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase());
+  if (!statSync(path).isDirectory()) return (SERIES_EXTENSIONS as readonly string[]).includes(extname(path).toLowerCase()) && !isRasterNpy(path);
   for (const e of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = join(path, e.name);
     if (e.isDirectory()) return holdsSeries(p);
-    if ((SERIES_FILE_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) return true;
+    if ((SERIES_FILE_EXTENSIONS as readonly string[]).includes(extname(e.name).toLowerCase())) return !isRasterNpy(p);
   }
   return false;
+}
+
+/** Whether `file` is a .npy array of 3 dims (C, H, W); one whose header cannot be read is left to the series reader, which names the problem. */
+function isRasterNpy(file: string): boolean {
+  if (extname(file).toLowerCase() !== '.npy') return false;
+  const head = Buffer.alloc(4096);
+  const fd = openSync(file, 'r');
+  try {
+    return parseNpyHeader(file, head.subarray(0, readSync(fd, head, 0, head.length, 0))).shape.length === 3;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `dir`'s entry named `name` (a folder, or a file `name.<ext>`), if any. */
@@ -54,31 +76,36 @@ function splitEntry(dir: string, name: string): string | null {
 
 /**
  * The datasets of `data`: a built-in one (`BUILTIN_DATA`, docs/architecture.md's split), a file of
- * series (.csv, .tsv, .jsonl, .npy: `openSeries`), or a folder of images (`ImageFolder`) or of
- * series: `PATH/train` and `PATH/test` (folders, or files `train.<ext>` and `test.<ext>`) when both
- * exist, else `PATH` for training and no test set; cut to `trainLimit` / `testLimit` items spread
- * evenly over each split.
+ * series (.csv, .tsv, .jsonl, .npy: `openSeries`), or a folder of images or multi-band rasters
+ * (`ImageFolder`) or of series: `PATH/train` and `PATH/test` (folders, or files `train.<ext>` and
+ * `test.<ext>`) when both exist, else `PATH` for training and no test set; cut to `trainLimit` /
+ * `testLimit` items spread evenly over each split. Rasters (float32 band values) are standardised
+ * per band with `bandStats`, or with statistics computed on the train split (returned in `bandStats`).
  */
 export async function loadSplits(c: DataSettings): Promise<Splits> {
-  let splits: Splits;
   const builtin = BUILTIN[c.data];
-  if (builtin) {
-    splits = { train: builtin('train'), test: builtin('test') };
-  } else {
-    if (!existsSync(c.data)) throw new Error(`data: no such file or folder: ${c.data} (expected ${BUILTIN_DATA.join(', ')}, a file of series or a folder of images or series)`);
-    const size = c.imageSize === 'auto' ? 32 : c.imageSize;
-    // The test split takes the train split's class names, so that label i is the same class in both.
-    const open = (path: string, classes?: readonly string[]): Promise<Dataset> => (holdsSeries(path) ? openSeries(path, { classes }) : ImageFolder.open(path, { size }));
-    const isDir = statSync(c.data).isDirectory();
-    const [tr, te] = isDir ? [splitEntry(c.data, 'train'), splitEntry(c.data, 'test')] : [null, null];
-    if (tr && te) {
-      const train = await open(tr);
-      splits = { train, test: await open(te, train.classes.length ? train.classes : undefined) };
-    } else {
-      splits = { train: await open(c.data), test: null };
-    }
+  if (builtin) return cut({ train: builtin('train'), test: builtin('test') }, c);
+  if (!existsSync(c.data)) throw new Error(`data: no such file or folder: ${c.data} (expected ${BUILTIN_DATA.join(', ')}, a file of series or a folder of images or series)`);
+  const size = c.imageSize === 'auto' ? 32 : c.imageSize;
+  // The test split takes the train split's class names, so that label i is the same class in both.
+  const open = (path: string, classes?: readonly string[], normalize?: BandStats, quiet = false): Promise<Dataset> => (holdsSeries(path) ? openSeries(path, { classes })
+    : ImageFolder.open(path, { size, cache: c.folderCache ?? 'auto', ...(normalize ? { normalize } : {}), ...(quiet ? { onWarning: () => undefined } : {}) }));
+  const isDir = statSync(c.data).isDirectory();
+  const [tr, te] = isDir ? [splitEntry(c.data, 'train'), splitEntry(c.data, 'test')] : [null, null];
+  const trainPath = tr && te ? tr : c.data;
+  let train = await open(trainPath);
+  let bandStats: BandStats | null = null;
+  if (train instanceof ImageFolder && train.output === 'float32') {
+    bandStats = c.bandStats ?? await bandStatistics(evenSubset(train, c.trainLimit), { sample: BAND_STATS_SAMPLE });
+    train = await open(trainPath, undefined, bandStats, true); // the first open named its unreadable files
   }
-  return { train: evenSubset(splits.train, c.trainLimit), test: splits.test ? evenSubset(splits.test, c.testLimit) : null };
+  const test = tr && te ? await open(te, train.classes.length ? train.classes : undefined, bandStats ?? undefined) : null;
+  return { ...cut({ train, test }, c), bandStats };
+}
+
+/** The splits cut to the config's `trainLimit` / `testLimit`. */
+function cut(s: Splits, c: DataSettings): Splits {
+  return { train: evenSubset(s.train, c.trainLimit), test: s.test ? evenSubset(s.test, c.testLimit) : null };
 }
 
 /** The input side the network sees: the configured image size, or the dataset's. */
@@ -183,9 +210,10 @@ export function buildMethod(c: TrainConfig, train: Pick<Dataset, 'sampleShape' |
 
 /**
  * The two-view augmentation: the preset the config names, or ('auto') the method recipe's preset
- * for the data: for sequences its sequence preset; for images its image preset, in its
- * small-image form for images of 32 pixels or less: mnist28 for one channel, cifar32 for colour
- * (SimCLR's CIFAR-10 recipe).
+ * for the data: for sequences its sequence preset; for multi-band rasters (standardised with
+ * `bandStats`) multispectral; for images its image preset, in its small-image form for images of
+ * 32 pixels or less: mnist28 for one channel, cifar32 for colour (SimCLR's CIFAR-10 recipe). A
+ * configured `rgbBands` triple is where the colour ops (saturation, hue, grayscale) apply.
  */
 export function buildViews(c: TrainConfig, sampleShape: readonly number[]): ViewTransform {
   const recipe = recipeOf(c.method);
@@ -199,12 +227,14 @@ export function buildViews(c: TrainConfig, sampleShape: readonly number[]): View
   const side = sampleShape[sampleShape.length - 1]!;
   let name: PresetName;
   if (c.augment !== 'auto') name = c.augment;
+  else if (c.bandStats) name = 'multispectral';
   else if (side <= 32) name = sampleShape[0] === 1 ? 'mnist28' : 'cifar32';
   else name = recipe.augment.image as PresetName;
   return preset(name, {
     size: inputSide(c, sampleShape),
     cropScale,
     colorStrength: c.colorStrength === 'auto' ? undefined : c.colorStrength,
+    ...(c.rgbBands === 'auto' ? {} : { rgb: rgbBands(sampleShape[0]!, null, c.rgbBands)! }),
   });
 }
 

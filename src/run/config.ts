@@ -74,6 +74,17 @@ export const TrainConfigSchema = z.object({
   init: z.string().min(1).nullable(),
   /** Data-parallel runs: every BatchNorm normalises with the global batch's statistics (SyncBatchNorm). */
   syncBatchNorm: z.boolean().default(false),
+  /**
+   * Multi-band images: the per-band mean and std their values are standardised with, or null.
+   * The trainer computes them on a sample of the training split (`data.bandStatistics`) and
+   * writes them here, so evaluation, embedding, search and export standardise the same way.
+   */
+  bandStats: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }).strict()
+    .refine((b) => b.mean.length === b.std.length, { message: 'mean and std must have one entry per band' }).nullable().default(null),
+  /** The [red, green, blue] bands of multi-band images (the report's composite, colour augmentations); 'auto': `data.rgbBands`. */
+  rgbBands: z.union([z.literal('auto'), z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative(), z.number().int().nonnegative()])]).default('auto'),
+  /** Image folders: keep decoded images in memory ('memory'), decode every batch from the files ('none'), or 'auto' (in memory when they fit `ImageFolder`'s budget). */
+  folderCache: z.enum(['auto', 'memory', 'none']).default('auto'),
 }).strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
@@ -117,6 +128,9 @@ export const DEFAULT_CONFIG: TrainConfig = {
   linearProbe: false,
   init: null,
   syncBatchNorm: false,
+  bandStats: null,
+  rgbBands: 'auto',
+  folderCache: 'auto',
 };
 
 /**

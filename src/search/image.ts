@@ -4,14 +4,14 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { decodeImage, TensorDataset } from '../data/index.js';
+import { decodeImage, ImageFolder, imageDecoder, rasterDecoder, TensorDataset } from '../data/index.js';
 import { embedDataset } from '../eval/index.js';
 import { encoderInputKind } from '../nn/index.js';
 import { embedOptions, loadRun, readRunConfig, type LoadedRun } from '../run/index.js';
 import type { Tensor } from '../tensor/index.js';
 
-/** The image files `embedImage` reads (ImageFolder's default extensions). */
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
+/** The files `embedImage` reads: ImageFolder's (images: jpg, png, webp; rasters: tif, tiff, npy). */
+export const IMAGE_EXTENSIONS: readonly string[] = [...imageDecoder.extensions, ...rasterDecoder.extensions];
 
 /**
  * The backbone embedding (1, D) float32 of the image `file` under the run in `runDir`, in the
@@ -21,7 +21,7 @@ export async function embedImage(runDir: string, file: string): Promise<Tensor> 
   if (!existsSync(file)) throw new Error(`image: no such file: ${file}`);
   if (!statSync(file).isFile()) throw new Error(`image: ${file} is not a file`);
   const ext = extname(file).toLowerCase();
-  if (!(IMAGE_EXTENSIONS as readonly string[]).includes(ext)) throw new Error(`image: ${file}: expected ${IMAGE_EXTENSIONS.join(', ')}`);
+  if (!IMAGE_EXTENSIONS.includes(ext)) throw new Error(`image: ${file}: expected ${IMAGE_EXTENSIONS.join(', ')}`);
   const config = readRunConfig(runDir);
   if (encoderInputKind(config.encoder) === 'sequence') {
     throw new Error(`image: run ${runDir} trained the sequence encoder ${config.encoder} on ${config.data}; query it by --id`);
@@ -55,7 +55,9 @@ export async function embedImage(runDir: string, file: string): Promise<Tensor> 
       }
       ds = new TensorDataset(bytes, { shape: [1, ch, h, w] });
     }
-    return await embedDataset(run.method.backbone, ds, embedOptions(run.config));
+    const rows = await embedDataset(run.method.backbone, ds, embedOptions(run.config));
+    if (rows.shape[0] === 0) throw new Error(`image: cannot decode ${file} (${ds instanceof ImageFolder ? ds.skipped[0]?.reason ?? 'unreadable' : 'unreadable'})`);
+    return rows;
   } finally {
     run.method.dispose();
     if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -79,7 +79,8 @@ async function trainRank(config: TrainConfig, o: TrainOptions, dist: Distributed
   if (o.resume && !existsSync(paths.checkpoint)) throw new Error(`--resume: no checkpoint at ${paths.checkpoint}`);
   if (asked.batchSize % world) throw new ConfigError(`batchSize ${asked.batchSize} must divide by the ${world} ranks (it is the global batch)`);
   const splits = await loadSplits(asked);
-  const c: TrainConfig = { ...asked, encoder: encoderFor(asked, splits.train.sampleShape) }; // config.json names the encoder built
+  // config.json names the encoder built, and the band statistics multi-band data are standardised with
+  const c: TrainConfig = { ...asked, encoder: encoderFor(asked, splits.train.sampleShape), bandStats: splits.bandStats ?? null };
   if (main) {
     mkdirSync(join(c.out, 'checkpoint'), { recursive: true });
     writeJson(paths.config, c);

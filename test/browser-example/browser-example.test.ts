@@ -1,7 +1,9 @@
 // The browser example end to end: a trained run exported with `contrastive export
 // --index-for-browser`, served by examples/browser/serve.mjs, opened in headless Chromium; images
 // given through the file input and dropped on the page list their nearest neighbours, the top
-// one being the image itself, with no console errors.
+// one being the image itself, with no console errors. A 13-band model (exported in-process with
+// `exportModel`) takes dropped (C, H, W) .npy arrays and GeoTIFFs of raw band values the same way,
+// and each kind of model refuses the other's files with a message saying what it needs.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,11 +13,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
-import type { BrowserIndex, ExportRunResult } from '../../src/export/index.js';
+import { type BrowserIndex, exportModel, type ExportRunResult } from '../../src/export/index.js';
 import { setNumThreads } from '../../src/index.js';
 import { DEFAULT_CONFIG } from '../../src/run/index.js';
 import { train } from '../../src/train/index.js';
 import { artifactPath, chromiumSkipReason, collectConsoleErrors, launchChromium, REPO_ROOT } from '../helpers/browser.js';
+import { tiffBytes } from '../helpers/tiff.js';
+import { BANDS, bandExportable, SIDE } from '../export/helpers.js';
 
 const skip = chromiumSkipReason() ?? false;
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -24,24 +28,37 @@ const serveScript = join(REPO_ROOT, 'examples', 'browser', 'serve.mjs');
 let work: string;
 let data: string;
 let index: BrowserIndex;
-let server: ChildProcess | null = null;
+const servers: ChildProcess[] = [];
 let url: string;
 let browser: Browser | null = null;
 
 /** Starts serve.mjs on a free port; resolves to its URL (from the line it prints). */
 function startServer(dir: string): Promise<string> {
-  server = spawn(process.execPath, [serveScript, '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [serveScript, '--data', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(server);
   return new Promise((ok, fail) => {
     let out = '';
     let err = '';
-    server!.stdout!.on('data', (b: Buffer) => {
+    server.stdout!.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /serving (http:\/\/\S+)/.exec(out);
       if (m) ok(m[1]!);
     });
-    server!.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
-    server!.on('exit', (code) => fail(new Error(`serve.mjs exited with ${code}: ${err}`)));
+    server.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+    server.on('exit', (code) => fail(new Error(`serve.mjs exited with ${code}: ${err}`)));
   });
+}
+
+/** Closes the browser and stops the servers started so far. */
+async function stopAll(): Promise<void> {
+  await browser?.close();
+  browser = null;
+  for (const server of servers.splice(0)) {
+    if (server.exitCode !== null) continue;
+    const done = new Promise((ok) => server.once('exit', ok));
+    server.kill('SIGTERM');
+    await done;
+  }
 }
 
 /** PNG bytes of an index item's thumbnail (the image exactly as the model saw it). */
@@ -95,6 +112,31 @@ async function tintedPng(i: number): Promise<{ png: Buffer; tinted: number; bt60
   return { png, tinted, bt601Wrong, nonBlack };
 }
 
+/**
+ * A NumPy .npy file (format 1.0: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html)
+ * of `values` in C order, dtype '<f4' or '<u2', of `shape`: magic, version, uint16 header length,
+ * the header dict padded with spaces to a multiple of 64 bytes and ended by a newline, the data.
+ */
+function npyBytes(values: ArrayLike<number>, shape: readonly number[], dtype: '<f4' | '<u2'): Buffer {
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const data = dtype === '<f4' ? Buffer.from(Float32Array.from(values).buffer) : Buffer.from(Uint16Array.from(values).buffer);
+  const pre = Buffer.alloc(10);
+  pre.set([0x93, ...Buffer.from('NUMPY'), 1, 0]);
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
+}
+
+/** Drops a file of `bytes` named `name` on the page's drop zone (a DataTransfer on a drop event). */
+async function dropFile(page: Page, bytes: Uint8Array, name: string, type = 'application/octet-stream'): Promise<void> {
+  await page.evaluate(async ([b64, n, t]) => {
+    const data = Uint8Array.from(atob(b64!), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([data], n!, { type: t }));
+    document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [Buffer.from(bytes).toString('base64'), name, type]);
+}
+
 /** The neighbours the page lists: ids and cosines, best first. */
 async function neighbours(page: Page): Promise<{ id: number; score: number }[]> {
   return page.$$eval('#results li', (lis) => lis.map((li) => ({ id: Number((li as HTMLElement).dataset.id), score: Number((li as HTMLElement).dataset.score) })));
@@ -126,12 +168,7 @@ describe('browser example', { skip }, () => {
   });
 
   after(async () => {
-    await browser?.close();
-    if (server && server.exitCode === null) {
-      const done = new Promise((ok) => server!.once('exit', ok));
-      server.kill('SIGTERM');
-      await done;
-    }
+    await stopAll();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -200,7 +237,102 @@ describe('browser example', { skip }, () => {
       assert.equal(await answered(page, 'query-a.png'), 'done');
       assert.equal((await neighbours(page))[0]!.id, index.items[a]!.id);
 
+      // 4. A multi-band array on an image model: it says what the file needs.
+      await dropFile(page, npyBytes(new Float32Array(BANDS * 8 * 8), [BANDS, 8, 8], '<f4'), 'bands.npy');
+      assert.equal(await answered(page, 'bands.npy'), 'error');
+      assert.match(await page.textContent('#status') ?? '', /bands\.npy is a multi-band \.npy array: it needs a multi-band model/);
+
       t.diagnostic(`page ready (model + index loaded) in ${readyMs.toFixed(0)} ms; first inference ${inferMs.toFixed(1)} ms (onnxruntime-web wasm, 1 thread)`);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('browser example with a 13-band model', { skip }, () => {
+  let bandWork: string;
+  let bandUrl: string;
+  let bandIndex: BrowserIndex;
+  let raw: Float32Array;
+  let dispose: () => void = () => {};
+
+  before(async () => {
+    setNumThreads(1);
+    bandWork = mkdtempSync(join(tmpdir(), 'contrastive-browser-bands-'));
+    const { model, module, data: d } = bandExportable('convnet-small');
+    dispose = () => module.dispose();
+    raw = d.raw;
+    const web = join(bandWork, 'web');
+    const r = await exportModel(model, { onnx: join(bandWork, 'model.onnx'), verifyImages: 16, indexForBrowser: web, indexLimit: 24 });
+    assert.ok(r.verify!.max_abs_diff <= 1e-4);
+    bandIndex = JSON.parse(readFileSync(join(web, 'index.json'), 'utf8')) as BrowserIndex;
+    bandUrl = await startServer(web);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await stopAll();
+    dispose();
+    if (bandWork) rmSync(bandWork, { recursive: true, force: true });
+  });
+
+  /** Item `i`'s raw band values (C, H, W) from the index's dataset. */
+  const itemRaw = (i: number): Float32Array => {
+    const per = BANDS * SIDE * SIDE;
+    const id = bandIndex.items[i]!.id;
+    return raw.subarray(id * per, (id + 1) * per);
+  };
+
+  test('a dropped 13-band .npy (as stored, and at twice the size) and a GeoTIFF list their nearest neighbours, the item itself first', async (t) => {
+    const page = await browser!.newPage();
+    const errors = collectConsoleErrors(page);
+    try {
+      await page.goto(bandUrl);
+      await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60_000 });
+      assert.match(await page.textContent('#status') ?? '', /^Ready: convnet-small \(simclr\), \d+-d embeddings; index of 24 .* Input 13x32x32 raw band values/);
+
+      // 1. A float32 .npy of an item's raw values, at the model's size.
+      const a = 5;
+      await dropFile(page, npyBytes(itemRaw(a), [BANDS, SIDE, SIDE], '<f4'), 'item-a.npy');
+      assert.equal(await answered(page, 'item-a.npy'), 'done', await page.textContent('#status') ?? '');
+      const hitsA = await neighbours(page);
+      assert.equal(hitsA.length, 10);
+      assert.equal(hitsA[0]!.id, bandIndex.items[a]!.id, 'the top neighbour of an indexed item is itself');
+      assert.ok(hitsA[0]!.score >= 0.99999, `cosine to itself ${hitsA[0]!.score}`);
+      const inferMs = Number(await page.getAttribute('#results', 'data-infer-ms'));
+      await page.screenshot({ path: artifactPath('browser-example-bands.png'), fullPage: true });
+
+      // 2. A uint16 .npy at 64 x 64 (each pixel doubled): nearest-neighbour resizing gives the item back.
+      const b = 17;
+      const src = itemRaw(b);
+      const big = new Uint16Array(BANDS * 4 * SIDE * SIDE);
+      for (let c = 0; c < BANDS; c++) for (let y = 0; y < 2 * SIDE; y++) for (let x = 0; x < 2 * SIDE; x++) {
+        big[(c * 2 * SIDE + y) * 2 * SIDE + x] = src[(c * SIDE + (y >> 1)) * SIDE + (x >> 1)]!;
+      }
+      await dropFile(page, npyBytes(big, [BANDS, 2 * SIDE, 2 * SIDE], '<u2'), 'item-b-64.npy');
+      assert.equal(await answered(page, 'item-b-64.npy'), 'done', await page.textContent('#status') ?? '');
+      const hitsB = await neighbours(page);
+      assert.equal(hitsB[0]!.id, bandIndex.items[b]!.id);
+      assert.ok(hitsB[0]!.score >= 0.99999, `cosine ${hitsB[0]!.score}`);
+
+      // 3. A 13-band uint16 GeoTIFF of another item, through geotiff.js's browser bundle.
+      const c = 9;
+      await dropFile(page, tiffBytes({ data: Uint16Array.from(itemRaw(c)), bands: BANDS, height: SIDE, width: SIDE, dtype: 'uint16' }), 'item-c.tif', 'image/tiff');
+      assert.equal(await answered(page, 'item-c.tif'), 'done', await page.textContent('#status') ?? '');
+      const hitsC = await neighbours(page);
+      assert.equal(hitsC[0]!.id, bandIndex.items[c]!.id);
+      assert.ok(hitsC[0]!.score >= 0.99999, `cosine ${hitsC[0]!.score}`);
+
+      // 4. A PNG, and an array of the wrong band count: messages saying what the model takes.
+      await dropFile(page, Buffer.from(bandIndex.items[0]!.thumbnail.split(',')[1]!, 'base64'), 'photo.png', 'image/png');
+      assert.equal(await answered(page, 'photo.png'), 'error');
+      assert.match(await page.textContent('#status') ?? '', /This model takes 13-band images: drop a \(13, H, W\) \.npy array or a 13-band GeoTIFF, not an image like photo\.png/);
+      await dropFile(page, npyBytes(new Float32Array(4 * 8 * 8), [4, 8, 8], '<f4'), 'four.npy');
+      assert.equal(await answered(page, 'four.npy'), 'error');
+      assert.match(await page.textContent('#status') ?? '', /Could not read four\.npy: four\.npy has 4 bands .*this model takes 13-band/);
+
+      t.diagnostic(`13-band convnet-small in onnxruntime-web: first inference ${inferMs.toFixed(1)} ms; .npy (float32, uint16 at 2x) and GeoTIFF drops each find the item itself (cosine ${hitsA[0]!.score}, ${hitsB[0]!.score}, ${hitsC[0]!.score})`);
       assert.deepEqual(errors, [], 'no console errors');
     } finally {
       await page.close();

@@ -4,7 +4,9 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { BatchNorm, type AnyModule } from '../../src/nn/index.js';
 import { noGrad, rand, randn, scope, setNumThreads, Tensor } from '../../src/index.js';
-import { type OnnxStage, toOnnx } from '../../src/export/index.js';
+import { type ExportableModel, type OnnxStage, toOnnx } from '../../src/export/index.js';
+import { TensorDataset } from '../../src/data/tensor-dataset.js';
+import { createEncoder } from '../../src/nn/index.js';
 
 export const { onnx } = onnxProto;
 
@@ -76,4 +78,63 @@ export async function compare(stages: readonly OnnxStage[] | AnyModule, sampleSh
   const got = await ortRun(exp.bytes, 'images', input, x.shape);
   const want = engineRun(list, x);
   return { ...diff(got.data, want), exportMs, bytes: exp.bytes.byteLength, outDims: got.dims };
+}
+
+/** Multi-band test data: bands (Sentinel-2's 13), side and item count. */
+export const BANDS = 13;
+export const SIDE = 32;
+export const N = 48;
+/** Sentinel-2 MSI's 13 bands in file order (ESA). */
+export const SENTINEL2_BANDS = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6', 'B7', 'B8', 'B8A', 'B9', 'B10', 'B11', 'B12'];
+
+let seed = 0;
+const lcg = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+/** (N, 13, 32, 32) raw values uniform in [0, 10000) (Sentinel-2 L1C reflectance x 10000), each band its own range; per-band mean and std; the standardised items. */
+export function bandData(): { raw: Float32Array; z: Float32Array; mean: number[]; std: number[] } {
+  seed = 11; // the same data every call
+  const plane = SIDE * SIDE;
+  const raw = new Float32Array(N * BANDS * plane);
+  for (let i = 0; i < raw.length; i++) {
+    const b = Math.floor(i / plane) % BANDS;
+    raw[i] = Math.floor((0.3 + 0.7 * (b + 1) / BANDS) * 10000 * lcg());
+  }
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let b = 0; b < BANDS; b++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < N; i++) for (let p = 0; p < plane; p++) {
+      const v = raw[(i * BANDS + b) * plane + p]!;
+      s += v;
+      s2 += v * v;
+    }
+    const m = s / (N * plane);
+    mean.push(m);
+    std.push(Math.sqrt(s2 / (N * plane) - m * m));
+  }
+  const z = Float32Array.from(raw, (v, i) => {
+    const b = Math.floor(i / plane) % BANDS;
+    return (v - mean[b]!) / std[b]!;
+  });
+  return { raw, z, mean, std };
+}
+
+
+/**
+ * A 13-band model as a multi-band run holds it, without a run folder: `encoder` (inChannels 13,
+ * BatchNorm calibrated) over a TensorDataset of the standardised items of `bandData()`, labelled
+ * in 3 classes, with the data's band statistics and Sentinel-2's band names. Dispose `module`.
+ */
+export function bandExportable(encoder: string): { model: ExportableModel; module: AnyModule; data: ReturnType<typeof bandData> } {
+  const data = bandData();
+  const backbone = createEncoder(encoder, { inChannels: BANDS });
+  calibrate(backbone, [8, BANDS, SIDE, SIDE], 5, 'randn');
+  const ds = new TensorDataset(data.z, { shape: [N, BANDS, SIDE, SIDE], labels: Array.from({ length: N }, (_, i) => i % 3), classes: ['forest', 'river', 'crops'] });
+  const model: ExportableModel = {
+    stages: [['backbone', backbone]], splits: { train: ds, test: null }, kind: 'embeddings', run: { data: 'in-memory sentinel-2', method: 'simclr', encoder },
+    name: `bands-${encoder}`, what: `${encoder} backbone`, metadata: { 'contrastive.encoder': encoder },
+    bandStats: { mean: data.mean, std: data.std }, bandNames: SENTINEL2_BANDS,
+  };
+  return { model, module: backbone, data };
 }

@@ -2,48 +2,24 @@
 // (train/ and test/ class folders): --json outputs, ids, query by id and by image, exact against
 // the index, the table, and the error cases (exit status 1 and a message, never a crash).
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadSafetensors, saveSafetensors } from '../../src/io/index.js';
 import { randn, scope } from '../../src/index.js';
 import { readIds } from '../../src/search/index.js';
 import { embedDataset } from '../../src/eval/index.js';
 import { DEFAULT_CONFIG, embedOptions, loadRun } from '../../src/run/index.js';
+import { cliFails, cliJson, runCli } from '../helpers/cli.js';
 import { train } from '../../src/train/index.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'search-cli-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'shapes');
 const runDir = join(dir, 'run');
 
-function run(args: string[]): { status: number | null; signal: string | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs a command that must succeed with --json and returns its object. */
-function json<T>(args: string[]): T {
-  const r = run([...args, '--json']);
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as T;
-}
-
-/** Runs a command that must fail cleanly (status 1, no signal: no native crash) with a message matching `message`. */
-async function fails(args: string[], message: RegExp): Promise<void> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  const [status, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
-  assert.equal(signal, null, `killed by ${signal}: ${stderr}`);
-  assert.equal(status, 1, `${args.join(' ')}: ${stderr}`);
-  assert.match(stderr, message);
-}
 
 /** 16x16 RGB images: per class a colour and a stripe direction, with noise. */
 async function makeImages(): Promise<void> {
@@ -79,7 +55,7 @@ describe('contrastive embed and search on an image-folder run', () => {
 
   test('embed --json streams the test split with its ids; search build, query by id and by image, exact and ANN agree', async () => {
     const emb = join(dir, 'shapes.safetensors');
-    const e = json<EmbedOut>(['embed', '--run', runDir, '--out', emb, '--no-progress']);
+    const e = cliJson<EmbedOut>(['embed', '--run', runDir, '--out', emb, '--no-progress']);
     assert.deepEqual({ count: e.count, dim: e.dim, split: e.split, data: e.data }, { count: 24, dim: 128, split: 'test', data });
     assert.equal(e.ids, join(dir, 'shapes.ids.json'));
     assert.ok(e.seconds > 0 && e.images_per_second > 0);
@@ -93,36 +69,36 @@ describe('contrastive embed and search on an image-folder run', () => {
     scope(() => assert.ok(loadSafetensors(emb).tensors.embeddings!.sub(ref).abs().max().item() < 1e-5, 'embed equals embedDataset'));
     ref.dispose();
     loaded.method.dispose();
-    const train = json<EmbedOut>(['embed', '--run', runDir, '--data', data, '--split', 'train', '--out', join(dir, 'train.safetensors'), '--batch-size', '5']);
+    const train = cliJson<EmbedOut>(['embed', '--run', runDir, '--data', data, '--split', 'train', '--out', join(dir, 'train.safetensors'), '--batch-size', '5']);
     assert.deepEqual([train.count, train.split], [72, 'train']);
 
     const index = join(dir, 'shapes.index');
-    const b = json<{ index: string; manifest: string; count: number; dim: number; build_seconds: number }>(['search', 'build', '--embeddings', emb, '--out', index]);
+    const b = cliJson<{ index: string; manifest: string; count: number; dim: number; build_seconds: number }>(['search', 'build', '--embeddings', emb, '--out', index]);
     assert.deepEqual([b.index, b.manifest, b.count, b.dim], [index, `${index}.json`, 24, 128]);
 
     const id = join('green', 'green-3.png');
-    const ann = json<QueryOut>(['search', 'query', '--index', index, '--id', id, '-k', '5']);
+    const ann = cliJson<QueryOut>(['search', 'query', '--index', index, '--id', id, '-k', '5']);
     assert.deepEqual([ann.mode, ann.k, ann.count, ann.results.length], ['ann', 5, 24, 5]);
     assert.deepEqual(ann.query, { id, row: 11, label: 1, class: 'green' });
     assert.ok(!ann.results.some((r) => r.id === id), 'the query row itself is left out');
     assert.deepEqual(ann.results.map((r) => r.rank), [1, 2, 3, 4, 5]);
     for (let i = 1; i < 5; i++) assert.ok(ann.results[i - 1]!.score >= ann.results[i]!.score - 1e-6, 'best first');
     for (const r of ann.results) assert.deepEqual([r.id, r.class], [ids.ids[r.row], ids.classes[ids.labels![r.row]!]]);
-    const exact = json<QueryOut>(['search', 'query', '--index', index, '--id', id, '-k', '5', '--exact']);
+    const exact = cliJson<QueryOut>(['search', 'query', '--index', index, '--id', id, '-k', '5', '--exact']);
     assert.equal(exact.mode, 'exact');
     assert.deepEqual(exact.results.map((r) => r.row), ann.results.map((r) => r.row), 'on 24 vectors the graph search is exact');
     exact.results.forEach((r, i) => assert.ok(Math.abs(r.score - ann.results[i]!.score) < 1e-4));
-    const noIndex = json<QueryOut>(['search', 'query', '--embeddings', emb, '--exact', '--id', id, '-k', '5']);
+    const noIndex = cliJson<QueryOut>(['search', 'query', '--embeddings', emb, '--exact', '--id', id, '-k', '5']);
     assert.deepEqual(noIndex.results, exact.results);
 
     // An image of the test split, embedded through the run, finds itself with similarity 1.
     const image = join(data, 'test', 'red', 'red-5.png');
-    const q = json<QueryOut>(['search', 'query', '--index', index, '--image', image, '--run', runDir, '-k', '3']);
+    const q = cliJson<QueryOut>(['search', 'query', '--index', index, '--image', image, '--run', runDir, '-k', '3']);
     assert.deepEqual(q.query, { image, run: runDir });
     assert.equal(q.results[0]!.id, join('red', 'red-5.png'));
     assert.ok(Math.abs(q.results[0]!.score - 1) < 1e-4, `score ${q.results[0]!.score}`);
 
-    const table = run(['search', 'query', '--index', index, '--id', id, '-k', '3']);
+    const table = runCli(['search', 'query', '--index', index, '--id', id, '-k', '3']);
     assert.equal(table.status, 0, table.stderr);
     const lines = table.stdout.trim().split('\n');
     assert.match(lines[0]!, /^3 nearest of 24 to id green\/green-3\.png \(green\) by cosine similarity \(HNSW index, [\d.]+ ms\)$/);
@@ -130,16 +106,16 @@ describe('contrastive embed and search on an image-folder run', () => {
     assert.equal(lines.length, 5);
     assert.match(lines[2]!, new RegExp(`^\\s+1\\s+${ann.results[0]!.score.toFixed(4)}\\s+${ann.results[0]!.row}\\s+${String(ann.results[0]!.id).replace(/[./]/g, '\\$&')}\\s+${ann.results[0]!.class}$`));
 
-    const recall = json<{ recall: number; k: number; queries: number }>(['search', 'recall', '--index', index, '-k', '5']);
+    const recall = cliJson<{ recall: number; k: number; queries: number }>(['search', 'recall', '--index', index, '-k', '5']);
     assert.deepEqual([recall.k, recall.queries], [5, 24]);
     assert.ok(recall.recall >= 0.95, `recall ${recall.recall}`);
   });
 
   test('error cases: missing files, unknown id, k out of range, dimension mismatch, corrupt or stale index', async () => {
     const emb = join(dir, 'errors.safetensors');
-    json<EmbedOut>(['embed', '--run', runDir, '--out', emb]);
+    cliJson<EmbedOut>(['embed', '--run', runDir, '--out', emb]);
     const index = join(dir, 'errors.index');
-    json(['search', 'build', '--embeddings', emb, '--out', index]);
+    cliJson(['search', 'build', '--embeddings', emb, '--out', index]);
     const image = join(data, 'test', 'blue', 'blue-1.png');
 
     // Independent cases, two processes at a time.
@@ -158,16 +134,16 @@ describe('contrastive embed and search on an image-folder run', () => {
       [['search', 'query', '--embeddings', other, '--exact', '--image', image, '--run', runDir],
         /dimension mismatch: the run .* embeds .*blue-1\.png to 128 dimensions, but .*other\.safetensors holds 64-dimensional vectors/],
     ];
-    for (let i = 0; i < cases.length; i += 2) await Promise.all(cases.slice(i, i + 2).map(([args, message]) => fails(args, message)));
+    for (let i = 0; i < cases.length; i += 2) await Promise.all(cases.slice(i, i + 2).map(([args, message]) => cliFails(args, message)));
     assert.ok(!existsSync(join(dir, 'x.safetensors')));
 
     // A truncated or altered index file never reaches USearch (which would abort the process).
     const bytes = readFileSync(index);
     writeFileSync(index, bytes.subarray(0, bytes.length - 100));
-    await fails(['search', 'query', '--index', index, '--id', 'blue/blue-0.png'], /errors\.index is corrupt: \d+ bytes, the manifest records \d+/);
+    await cliFails(['search', 'query', '--index', index, '--id', 'blue/blue-0.png'], /errors\.index is corrupt: \d+ bytes, the manifest records \d+/);
     writeFileSync(index, bytes);
     // Embeddings rewritten after the index was built (another split): the index is stale.
-    json<EmbedOut>(['embed', '--run', runDir, '--split', 'train', '--out', emb]);
-    await fails(['search', 'query', '--index', index, '--id', 'blue/blue-0.png'], /the embeddings file .*errors\.safetensors changed since the index was built/);
+    cliJson<EmbedOut>(['embed', '--run', runDir, '--split', 'train', '--out', emb]);
+    await cliFails(['search', 'query', '--index', index, '--id', 'blue/blue-0.png'], /the embeddings file .*errors\.safetensors changed since the index was built/);
   });
 });

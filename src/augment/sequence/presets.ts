@@ -9,7 +9,7 @@ import { SegmentPermutation, TimeWarp, WindowSlice } from './time.js';
 /** Rejects the options a sequence preset does not take (the image options; `cropScale` without a crop). */
 function checkOptions(name: string, o: PresetOptions, crop: boolean): void {
   if (typeof o !== 'object' || o === null) throw new TypeError(`${name}: options must be an object, got ${String(o)}`);
-  for (const k of ['size', 'normalize', 'colorStrength'] as const) {
+  for (const k of ['size', 'normalize', 'colorStrength', 'rgb'] as const) {
     if (o[k] !== undefined) throw new TypeError(`${name}: ${k} is an image option (sequence presets keep each sequence's length and units), got ${JSON.stringify(o[k])}`);
   }
   if (!crop && o.cropScale !== undefined) throw new TypeError(`${name}: cropScale does not apply (the preset has no crop), got ${JSON.stringify(o.cropScale)}`);

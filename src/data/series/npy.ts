@@ -22,12 +22,25 @@ const MAGIC = '\x93NUMPY';
  * int8-64, uint8-64, float16/32/64, either byte order) and fixed-width strings ('U', 'S'), in C
  * order. Fortran order, structured and object (pickled) arrays are a `SeriesFormatError`.
  */
-export async function readNpy(file: string): Promise<NpyArray> {
-  await checkFile(file);
-  const buf = await readFile(file);
+/** A .npy header: the array's shape and dtype, and where its values start. */
+export interface NpyHeader {
+  shape: number[];
+  /** The dtype as the header wrote it, e.g. '<f4'. */
+  descr: string;
+  /** Byte offset of the first value. */
+  dataOffset: number;
+}
+
+/**
+ * Parses the header of a .npy file (NumPy's format, versions 1.0, 2.0 and 3.0) from `buf`, the
+ * file's first bytes (all of the header, or more); a malformed, cut or Fortran-order header is a
+ * `SeriesFormatError` naming `file`.
+ */
+export function parseNpyHeader(file: string, buf: Buffer): NpyHeader {
   if (buf.length < 10 || buf.toString('latin1', 0, 6) !== MAGIC) throw new SeriesFormatError(file, null, 'not a .npy file (no \\x93NUMPY magic)');
   const major = buf[6]!;
   if (major < 1 || major > 3) throw new SeriesFormatError(file, null, `unsupported .npy version ${major}.${buf[7]}`);
+  if (major > 1 && buf.length < 12) throw new SeriesFormatError(file, null, 'the header is cut short');
   const [len, start] = major === 1 ? [buf.readUInt16LE(8), 10] : [buf.readUInt32LE(8), 12];
   if (start + len > buf.length) throw new SeriesFormatError(file, null, 'the header is cut short');
   const header = buf.toString(major === 3 ? 'utf8' : 'latin1', start, start + len);
@@ -39,13 +52,24 @@ export async function readNpy(file: string): Promise<NpyArray> {
   if (fortran === 'True') throw new SeriesFormatError(file, null, 'Fortran order is not supported: save the array in C order (np.ascontiguousarray)');
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SeriesFormatError(file, null, `a malformed shape (${shapeText})`);
+  return { shape, descr, dataOffset: start + len };
+}
+
+/**
+ * Reads a .npy file (NumPy's format, versions 1.0, 2.0 and 3.0 headers): numeric dtypes (bool,
+ * int8-64, uint8-64, float16/32/64, either byte order) and fixed-width strings ('U', 'S'), in C
+ * order. Fortran order, structured and object (pickled) arrays are a `SeriesFormatError`.
+ */
+export async function readNpy(file: string): Promise<NpyArray> {
+  await checkFile(file);
+  const buf = await readFile(file);
+  const { shape, descr, dataOffset: data } = parseNpyHeader(file, buf);
   const m = /^([<>|=]?)([biufUS])(\d+)$/.exec(descr);
   if (!m) throw new SeriesFormatError(file, null, `unsupported dtype '${descr}' (numbers and fixed-width strings only; object arrays are pickled)`);
   const [, order, kind, sizeText] = m as unknown as [string, string, string, string];
   const size = Number(sizeText);
   const count = shape.reduce((a, b) => a * b, 1);
   const item = kind === 'U' ? 4 * size : size;
-  const data = start + len;
   if (data + count * item > buf.length) throw new SeriesFormatError(file, null, `cut short: ${count} values of '${descr}' need ${count * item} bytes, the file holds ${buf.length - data}`);
   const view = new DataView(buf.buffer, buf.byteOffset + data, count * item);
   const le = order !== '>';
