@@ -28,7 +28,7 @@ export const TrainConfigSchema = z.object({
   device: z.string().regex(/^(cpu|cuda(:\d+)?)$/, { message: "expected 'cpu', 'cuda' or 'cuda:N'" }),
   seed: z.number().int().nonnegative(),
   out: z.string().min(1),
-  /** Augmentation preset (`augment.PRESETS`: mnist28, cifar32, simclr, byol, ts-weak, ts-strong, ts-simclr); 'auto' picks by method and data. */
+  /** Augmentation preset (`augment.PRESETS`: mnist28, cifar32, simclr, byol, multispectral, ts-weak, ts-strong, ts-simclr); 'auto' picks by method and data. */
   augment: z.enum(['auto', ...PRESET_NAMES]),
   /** The crop's area range [min, max] as fractions of the image ('auto': the preset's). */
   cropScale: z.union([z.literal('auto'), z.tuple([z.number().gt(0).max(1), z.number().gt(0).max(1)]).refine(([a, b]) => a <= b, { message: 'expected [min, max] with min <= max' })]),
