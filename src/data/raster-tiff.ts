@@ -1,7 +1,9 @@
 // TIFF and GeoTIFF rasters through geotiff.js: the pages that hold bands, their sample format,
 // band names (GDAL descriptions) and pixels.
 import { readFile } from 'node:fs/promises';
-import { fromArrayBuffer, type GeoTIFFImage } from 'geotiff';
+import type * as GeoTiff from 'geotiff';
+import type { GeoTIFFImage } from 'geotiff';
+import { importOptional } from '../tensor/index.js';
 import type { FileInfo, SampleType } from './decoder.js';
 
 /** The bands of a TIFF: its full-resolution pages and what they hold. */
@@ -59,6 +61,8 @@ export async function openTiff(file: string): Promise<TiffRaster> {
     throw rasterError(file, `the first IFD is at byte ${first}, past the end of the file (${buf.length} bytes): the file is truncated`);
   }
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  // geotiff is an optional peer dependency: a MissingPackageError (outside the try) names it and its install command.
+  const { fromArrayBuffer } = await importOptional<typeof GeoTiff>('geotiff', 'reading TIFF and GeoTIFF rasters');
   try {
     const tiff = await fromArrayBuffer(ab);
     const pages: GeoTIFFImage[] = [];
