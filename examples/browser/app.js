@@ -10,6 +10,7 @@
 // as data/ by serve.mjs): the model file, its input and output names, the preprocessing, the
 // embeddings file (count x dim float32, rows L2-normalised) and each item's id, label and thumbnail.
 import * as ort from './ort/ort.wasm.min.mjs';
+import { resizeRaster } from './lib/raster-resize.js'; // the library's own resampling (dist/src/data), as ImageFolder reads rasters
 
 ort.env.wasm.wasmPaths = new URL('ort/', document.baseURI).href;
 ort.env.wasm.numThreads = 1; // no SharedArrayBuffer needed, so no cross-origin isolation
@@ -161,23 +162,6 @@ async function readGeoTiff(buffer, name) {
   return { values, shape: [planes.length, h, w] };
 }
 
-/**
- * (C, h, w) values resampled to (C, H, W) by nearest neighbour: output pixel (y, x) takes source
- * pixel (floor((y + 0.5) h / H), floor((x + 0.5) w / W)); the values are kept as they are.
- */
-function resizeNearest(values, [c, h, w], H, W) {
-  if (h === H && w === W) return values;
-  const out = new Float32Array(c * H * W);
-  for (let y = 0; y < H; y++) {
-    const sy = Math.min(h - 1, Math.floor(((y + 0.5) * h) / H));
-    for (let x = 0; x < W; x++) {
-      const sx = Math.min(w - 1, Math.floor(((x + 0.5) * w) / W));
-      for (let b = 0; b < c; b++) out[(b * H + y) * W + x] = values[(b * h + sy) * w + sx];
-    }
-  }
-  return out;
-}
-
 /** Sentinel-2's red, green and blue bands (B4, B3, B2); other band sets show bands 0, 1, 2 (or band 0 as gray). */
 function rgbOf(bands) {
   const names = (bands.names ?? []).map((n) => n.trim().toUpperCase().replace(/^B0*/, 'B'));
@@ -209,13 +193,14 @@ function bandsCanvas(x, bands, H, W) {
 
 /**
  * A multi-band file (a .npy array or a GeoTIFF) as the model's input (1, C, H, W): its raw values
- * as float32, resampled by nearest neighbour to H x W (the model standardises them); an Error when
- * its band count is not the model's.
+ * as float32, resized to H x W as training read the files (ImageFolder: antialiased bilinear,
+ * scaled to cover H x W, then centre-cropped; the model standardises them); an Error when its
+ * band count is not the model's.
  */
 async function bandsToInput(buffer, kind, name, p, bands) {
   const { values, shape } = kind === 'npy' ? parseNpy(buffer, name) : await readGeoTiff(buffer, name);
   if (shape[0] !== p.channels) throw new Error(`${name} has ${shape[0]} bands (shape ${shape.join('x')}); this model takes ${p.channels}-band (${p.channels}, H, W) arrays`);
-  const x = resizeNearest(values, shape, p.height, p.width);
+  const x = resizeRaster(Float32Array.from(values), shape[0], shape[1], shape[2], p.height, p.width, 'cover');
   return { x, canvas: bandsCanvas(x, bands, p.height, p.width) };
 }
 
@@ -304,6 +289,7 @@ async function main() {
         ({ x, canvas } = toInput(bitmap, p));
         bitmap.close();
       }
+      globalThis.lastInput = x; // the (C, H, W) values fed, for tests and for a look in the console
       const t0 = performance.now();
       const out = await session.run({ [index.input.name]: new ort.Tensor('float32', x, [1, p.channels, p.height, p.width]) });
       const ms = performance.now() - t0;

@@ -3,6 +3,7 @@
 //   /        -> this folder (index.html, app.js)
 //   /ort/    -> node_modules/onnxruntime-web/dist (the ES module and its .wasm)
 //   /geotiff/ -> node_modules/geotiff/dist-browser (geotiff.js's browser bundle, for GeoTIFF drops; absent: not served)
+//   /lib/    -> the library's built dist/src/data (raster-resize.js: multi-band drops resized as training read them)
 //   /data/   -> the folder written by `contrastive export ... --index-for-browser DIR`
 //
 // Usage: node examples/browser/serve.mjs --data DIR [--port 8080] [--host 127.0.0.1]
@@ -51,6 +52,13 @@ export function findGeoTiffDist(from = HERE) {
   }
 }
 
+/** The repository's built dist/src/data, where the page imports raster-resize.js from (npx tsc builds it). */
+export function findLibrary() {
+  const d = resolve(HERE, '..', '..', 'dist', 'src', 'data');
+  if (!existsSync(join(d, 'raster-resize.js'))) throw new Error(`${d}/raster-resize.js not found: build the library first (npx tsc -p tsconfig.json)`);
+  return d;
+}
+
 /** The file under `base` that `rel` names, or null when it escapes `base` or is not a file. */
 function fileUnder(base, rel) {
   const p = resolve(base, `.${sep}${rel}`);
@@ -71,7 +79,7 @@ export function startServer({ dataDir, port = 8080, host = '127.0.0.1' }) {
   const data = resolve(dataDir);
   if (!existsSync(join(data, 'index.json'))) throw new Error(`${data}/index.json not found: run contrastive export --run RUN --onnx FILE --index-for-browser ${dataDir}`);
   const geotiff = findGeoTiffDist();
-  const roots = [['/ort/', findOrtDist()], ...(geotiff ? [['/geotiff/', geotiff]] : []), ['/data/', data], ['/', HERE]];
+  const roots = [['/ort/', findOrtDist()], ...(geotiff ? [['/geotiff/', geotiff]] : []), ['/lib/', findLibrary()], ['/data/', data], ['/', HERE]];
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();

@@ -17,6 +17,8 @@ export interface EmbedResult {
   embeddings: string;
   ids: string;
   count: number;
+  /** Images left out because they could not be read (named on stderr as they were met). */
+  skipped: number;
   dim: number;
   data: string;
   split: 'train' | 'test' | null;
@@ -103,10 +105,10 @@ export function registerEmbed(p: Command): void {
         }
         const seconds = (performance.now() - t0) / 1000;
         const result: EmbedResult = {
-          embeddings: r.embeddings, ids: r.ids, count: r.count, dim: r.dim, data, split,
+          embeddings: r.embeddings, ids: r.ids, count: r.count, skipped: r.skipped, dim: r.dim, data, split,
           seconds, images_per_second: r.count / seconds, load_seconds: loadSeconds, device: c.device, bf16,
         };
-        log(`embedded ${r.count} images of ${data}${split ? ` (${split})` : ''} to ${r.dim}-d in ${seconds.toFixed(1)} s `
+        log(`embedded ${r.count} images of ${data}${split ? ` (${split})` : ''}${r.skipped ? ` (${r.skipped} unreadable, left out)` : ''} to ${r.dim}-d in ${seconds.toFixed(1)} s `
           + `(${Math.round(result.images_per_second)} img/s${bf16 ? ', bf16' : ''}): ${r.embeddings}, ids ${r.ids}`);
         if (f.json) printJson(result);
       } finally {

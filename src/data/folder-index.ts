@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { MissingPackageError } from '../tensor/index.js';
 import { cacheDir } from './binary-cache.js';
 import type { FileDecoder, FileInfo } from './decoder.js';
 import { pool } from './folder-scan.js';
@@ -131,6 +132,7 @@ export async function updateIndex(root: string, files: readonly string[], labels
     try {
       entry.info = await decoder.probe(file);
     } catch (e) {
+      if (e instanceof MissingPackageError) throw e; // the decoder's optional package is not installed: no file is readable
       entry.error = (e as Error).message;
     }
     found[i] = entry;

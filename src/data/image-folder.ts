@@ -122,6 +122,8 @@ export class ImageFolder implements Dataset {
   /** The per-band normalisation `read` applies (float32 output), or null. */
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] } | null;
   readonly skipped: SkippedFile[] = [];
+  #entries: IndexEntry[];
+  #options: ImageFolderOptions;
   #files: string[];
   #labels: Int32Array | null;
   #decoder: FileDecoder;
@@ -133,6 +135,8 @@ export class ImageFolder implements Dataset {
 
   private constructor(root: string, entries: IndexEntry[], classes: string[], decoder: FileDecoder, shape: [number, number, number], o: ImageFolderOptions, warn: (m: string) => void) {
     this.root = root;
+    this.#entries = entries;
+    this.#options = o;
     this.#files = entries.map((e) => join(root, e.path));
     this.#labels = classes.length > 0 ? Int32Array.from(entries, (e) => e.label) : null;
     this.classes = classes;
@@ -180,6 +184,18 @@ export class ImageFolder implements Dataset {
     const shape: [number, number, number] = [itemChannels(root, decoder, good, channels), size[0]!, size[1]!];
     const ds = new ImageFolder(root, good, classes, decoder, shape, o, warn);
     for (const s of skipped) ds.#skip(s.path, s.reason);
+    return ds;
+  }
+
+  /**
+   * The same files standardised per band with `normalize` (rasters: `(x - mean) / std`), as a new
+   * dataset on this one's index: nothing is probed again, files found unreadable stay skipped
+   * (not reported again), and decoded items are kept apart from this dataset's.
+   */
+  withNormalize(normalize: NonNullable<ImageFolderOptions['normalize']>): ImageFolder {
+    const ds = new ImageFolder(this.root, this.#entries, [...this.classes], this.#decoder, [...this.sampleShape], { ...this.#options, normalize }, this.#warn);
+    ds.#unreadable.set(this.#unreadable);
+    ds.skipped.push(...this.skipped);
     return ds;
   }
 

@@ -76,7 +76,8 @@ export async function openTiff(file: string): Promise<TiffRaster> {
       const sub = Number(dir.getValue('NewSubfileType') ?? 0);
       const oldSub = Number(dir.getValue('SubfileType') ?? 1);
       if ((sub & 0b101) === 0 && oldSub !== 2) {
-        await checkExtents(image, i, buf.length);
+        await checkExtents(image, i, buf.length, le);
+        await checkPredictor(image, i, le);
         pages.push(image);
       }
       if (next === 0) break;
@@ -91,8 +92,28 @@ export async function openTiff(file: string): Promise<TiffRaster> {
   }
 }
 
-/** Checks that a page's strips or tiles (offsets + byte counts) lie inside the file. */
-async function checkExtents(image: GeoTIFFImage, page: number, fileSize: number): Promise<void> {
+/**
+ * Refuses what geotiff would decode wrong without an error: horizontal differencing (Predictor 2)
+ * on 16- or 32-bit samples of a big-endian file, which geotiff (3.0.5) undoes in the host's byte
+ * order (its applyPredictor views the big-endian bytes as native Uint16/Uint32 arrays).
+ */
+async function checkPredictor(image: GeoTIFFImage, page: number, littleEndian: boolean): Promise<void> {
+  const bits = image.getBitsPerSample(0);
+  if (!littleEndian && bits > 8 && Number(await image.getFileDirectory().loadValue('Predictor') ?? 1) === 2) {
+    throw new Error(`page ${page}: a big-endian ('MM') TIFF of ${bits}-bit samples with horizontal differencing (Predictor 2), which geotiff decodes in the wrong byte order; `
+      + 'convert it to little-endian: gdal_translate -co ENDIANNESS=LITTLE IN.tif OUT.tif');
+  }
+}
+
+/** `v` (a 32-bit unsigned value) with its four bytes reversed. */
+const swap32 = (v: number): number => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+
+/**
+ * Checks that a page's strips or tiles (offsets + byte counts) lie inside the file. In a
+ * big-endian file whose offset arrays geotiff read byte-swapped (geotiff 3.0.5's bug
+ * geotiffjs/geotiff.js#535, fixed upstream after it), the error says so and how to convert it.
+ */
+async function checkExtents(image: GeoTIFFImage, page: number, fileSize: number, littleEndian: boolean): Promise<void> {
   const dir = image.getFileDirectory();
   const tiled = dir.hasTag('TileOffsets');
   const offsets = (await dir.loadValue(tiled ? 'TileOffsets' : 'StripOffsets')) as ArrayLike<number> | undefined;
@@ -101,6 +122,11 @@ async function checkExtents(image: GeoTIFFImage, page: number, fileSize: number)
   for (let k = 0; k < offsets.length; k++) {
     const end = Number(offsets[k]) + Number(counts[k] ?? 0);
     if (end > fileSize) {
+      const swapped = !littleEndian && Array.from(offsets, (o, j) => swap32(Number(o)) + swap32(Number(counts[j] ?? 0))).every((e) => e <= fileSize);
+      if (swapped) {
+        throw new Error(`page ${page}: a big-endian ('MM') TIFF whose ${tiled ? 'tile' : 'strip'} offsets geotiff reads byte-swapped (geotiff 3.0.5, geotiffjs/geotiff.js#535); `
+          + 'a newer geotiff reads it, or convert it to little-endian: gdal_translate -co ENDIANNESS=LITTLE IN.tif OUT.tif');
+      }
       throw new Error(`page ${page}, ${tiled ? 'tile' : 'strip'} ${k} ends at byte ${end}, past the end of the file (${fileSize} bytes): the file is truncated`);
     }
   }

@@ -10,5 +10,5 @@ export {
   nearestNeighbours, cosineTopK, unitRows, type SearchMetric, type SearchOptions, type ChunkOptions, type Neighbours,
 } from './search.js';
 export type { LabelledEmbeddings } from './validate.js';
-export { embedDataset, type ItemModel, embedSplits, disposeSplits, type EmbedOptions, type EmbeddedSplits } from './embed.js';
+export { embedDataset, embedItems, NoItemsReadError, type EmbeddedItems, type ItemModel, embedSplits, disposeSplits, type EmbedOptions, type EmbeddedSplits } from './embed.js';
 export { classificationMetrics, classAccuracies, confusionMatrix, type ClassifierEvaluation } from './classification.js';

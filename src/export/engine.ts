@@ -16,10 +16,16 @@ export interface ImageBatch {
 
 /** Reads `indices` of `ds` as pixel bytes; float datasets (not images) are an error. */
 export async function readImages(ds: Dataset, indices: Int32Array): Promise<ImageBatch> {
+  const { data, ...rest } = await readAs(ds, indices, Uint8Array, 'the dataset holds float values, not image bytes (0-255)');
+  return { pixels: data, ...rest };
+}
+
+/** `indices` of `ds` whose data must be of `type` (else the Error `wrong`), with their labels. */
+async function readAs<D extends Uint8Array | Float32Array>(ds: Dataset, indices: Int32Array, type: new (n: number) => D, wrong: string) {
   const raw = await ds.read(indices);
-  if (!(raw.data instanceof Uint8Array)) throw new Error('the dataset holds float values, not image bytes (0-255)');
+  if (!(raw.data instanceof type)) throw new Error(wrong);
   const labels = ds.labels ? Int32Array.from(raw.indices, (i) => ds.labels![i]!) : null;
-  return { pixels: raw.data, indices: raw.indices, labels, sampleShape: ds.sampleShape };
+  return { data: raw.data as D, indices: raw.indices, labels, sampleShape: ds.sampleShape };
 }
 
 /**
@@ -117,10 +123,8 @@ export interface BandBatch {
 
 /** Reads `indices` of a dataset of multi-band images (float32 items (C, H, W), already standardised). */
 export async function readBands(ds: Dataset, indices: Int32Array): Promise<BandBatch> {
-  const raw = await ds.read(indices);
-  if (!(raw.data instanceof Float32Array)) throw new Error('the dataset holds pixel bytes (an image run), not float32 band values');
-  const labels = ds.labels ? Int32Array.from(raw.indices, (i) => ds.labels![i]!) : null;
-  return { values: raw.data, indices: raw.indices, labels, sampleShape: ds.sampleShape };
+  const { data, ...rest } = await readAs(ds, indices, Float32Array, 'the dataset holds pixel bytes (an image run), not float32 band values');
+  return { values: data, ...rest };
 }
 
 /**

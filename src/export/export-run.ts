@@ -129,8 +129,7 @@ async function openSource(dir: string, o: ExportRunOptions): Promise<ExportSourc
       stages: [['backbone', classifier.backbone], ['head', classifier.head], ...(o.probabilities ? [['softmax', new Softmax(1)] as OnnxStage] : [])],
       splits, kind, run: { data: c.data, method: 'finetune', encoder: c.encoder }, name: `finetune-${c.encoder}-${c.head}`, what: `${c.encoder} classifier (${c.head} head, ${classifier.numClasses} classes, ${kind})`,
       metadata: { 'contrastive.encoder': c.encoder, 'contrastive.head': c.head, 'contrastive.classes': JSON.stringify(splits.train.classes) },
-      // a fine-tuning config holds its data's band statistics as a pre-training one does
-      bandStats: (c as { bandStats?: BandStatistics | null }).bandStats ?? null, bandNames: bandNamesOf(splits.train),
+      bandStats: c.bandStats, bandNames: bandNamesOf(splits.train),
       dispose: () => classifier.dispose(),
     };
   }
@@ -147,7 +146,7 @@ async function openSource(dir: string, o: ExportRunOptions): Promise<ExportSourc
     stages, splits, kind: 'embeddings', run: { data: c.data, method: c.method, encoder: c.encoder }, name: `${c.method}-${c.encoder}${o.head ? '-head' : ''}`,
     what: `${c.method} ${c.encoder} ${o.head ? 'backbone + projection head' : 'backbone'}`,
     metadata: { 'contrastive.method': c.method, 'contrastive.encoder': c.encoder, 'contrastive.head': String(Boolean(o.head)) },
-    bandStats: c.bandStats ?? null, bandNames: bandNamesOf(splits.train),
+    bandStats: c.bandStats, bandNames: bandNamesOf(splits.train),
     dispose: () => method.dispose(),
   };
 }

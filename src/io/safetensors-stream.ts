@@ -78,6 +78,7 @@ export class SafetensorsWriter {
   readonly path: string;
   /** The declared tensors, in the order their bytes must be appended. */
   readonly entries: readonly SafetensorsEntry[];
+  readonly #metadata: Record<string, string>;
   readonly #tmp: string;
   readonly #dataStart: number;
   #fh: FileHandle | null;
@@ -85,8 +86,9 @@ export class SafetensorsWriter {
   #offset = 0; // bytes of data written
   #state: 'open' | 'closed' | 'aborted' = 'open';
 
-  private constructor(path: string, tmp: string, fh: FileHandle, entries: SafetensorsEntry[], dataStart: number) {
+  private constructor(path: string, tmp: string, fh: FileHandle, entries: SafetensorsEntry[], dataStart: number, metadata: Record<string, string>) {
     this.path = path;
+    this.#metadata = metadata;
     this.#tmp = tmp;
     this.#fh = fh;
     this.entries = entries;
@@ -104,7 +106,7 @@ export class SafetensorsWriter {
     } catch (e) {
       throw new Error(`SafetensorsWriter: cannot create a file in ${dirname(path)} (${(e as Error).message})`);
     }
-    const w = new SafetensorsWriter(path, tmp, fh, entries, bytes.byteLength);
+    const w = new SafetensorsWriter(path, tmp, fh, entries, bytes.byteLength, { ...metadata });
     try {
       await w.#write(bytes);
     } catch (e) {
@@ -161,6 +163,37 @@ export class SafetensorsWriter {
       }
       await this.#write(bytes);
       this.#offset += bytes.byteLength;
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * Ends the last tensor (in data order) at `rows` rows, fewer than declared, when the rest will
+   * never come (items that could not be read): its shape's first dimension becomes `rows`, and
+   * the header is rewritten in place, padded with spaces to its old length (the format allows a
+   * space-padded header, and the data does not move). Every row up to `rows` must be written.
+   */
+  async endRows(name: string, rows: number): Promise<void> {
+    if (this.#state !== 'open') throw new Error(`SafetensorsWriter: ${this.path} is already ${this.#state}`);
+    try {
+      const last = this.entries[this.entries.length - 1];
+      if (!last || last.name !== name) throw new RangeError(`SafetensorsWriter: only the last tensor in data order (${last?.name ?? 'none'}) can end early, not '${name}'`);
+      const declared = last.shape[0];
+      if (declared === undefined || !Number.isSafeInteger(rows) || rows < 0 || rows > declared) {
+        throw new RangeError(`SafetensorsWriter: tensor '${name}' [${last.shape.join(', ')}] cannot end at ${String(rows)} rows`);
+      }
+      const end = last.begin + (declared === 0 ? 0 : ((last.end - last.begin) / declared) * rows);
+      if (this.#offset !== end) throw new RangeError(`SafetensorsWriter: tensor '${name}' can end at ${rows} rows only once they are written (${this.#offset - last.begin} of ${end - last.begin} bytes are)`);
+      const specs = this.entries.map((e) => ({ name: e.name, dtype: DTYPES[e.dtype], shape: e === last ? [rows, ...e.shape.slice(1)] : e.shape }));
+      const { bytes, entries } = encodeSafetensorsHeader(specs, this.#metadata);
+      const json = bytes.subarray(8); // never longer than before: every number in it only shrank
+      const header = Buffer.alloc(this.#dataStart, 0x20);
+      header.writeBigUInt64LE(BigInt(this.#dataStart - 8));
+      json.copy(header, 8);
+      await this.#fh!.write(header, 0, header.byteLength, 0);
+      (this.entries as SafetensorsEntry[]).splice(0, this.entries.length, ...entries);
     } catch (err) {
       await this.abort();
       throw err;

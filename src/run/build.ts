@@ -88,8 +88,8 @@ export async function loadSplits(c: DataSettings): Promise<Splits> {
   if (!existsSync(c.data)) throw new Error(`data: no such file or folder: ${c.data} (expected ${BUILTIN_DATA.join(', ')}, a file of series or a folder of images or series)`);
   const size = c.imageSize === 'auto' ? 32 : c.imageSize;
   // The test split takes the train split's class names, so that label i is the same class in both.
-  const open = (path: string, classes?: readonly string[], normalize?: BandStats, quiet = false): Promise<Dataset> => (holdsSeries(path) ? openSeries(path, { classes })
-    : ImageFolder.open(path, { size, cache: c.folderCache ?? 'auto', ...(normalize ? { normalize } : {}), ...(quiet ? { onWarning: () => undefined } : {}) }));
+  const open = (path: string, classes?: readonly string[], normalize?: BandStats): Promise<Dataset> => (holdsSeries(path) ? openSeries(path, { classes })
+    : ImageFolder.open(path, { size, cache: c.folderCache ?? 'auto', ...(normalize ? { normalize } : {}) }));
   const isDir = statSync(c.data).isDirectory();
   const [tr, te] = isDir ? [splitEntry(c.data, 'train'), splitEntry(c.data, 'test')] : [null, null];
   const trainPath = tr && te ? tr : c.data;
@@ -97,7 +97,7 @@ export async function loadSplits(c: DataSettings): Promise<Splits> {
   let bandStats: BandStats | null = null;
   if (train instanceof ImageFolder && train.output === 'float32') {
     bandStats = c.bandStats ?? await bandStatistics(evenSubset(train, c.trainLimit), { sample: BAND_STATS_SAMPLE });
-    train = await open(trainPath, undefined, bandStats, true); // the first open named its unreadable files
+    train = train.withNormalize(bandStats);
   }
   const test = tr && te ? await open(te, train.classes.length ? train.classes : undefined, bandStats ?? undefined) : null;
   return { ...cut({ train, test }, c), bandStats };

@@ -20,7 +20,7 @@ export const FINETUNE_AUGMENTS = ['light', 'none', ...Object.keys(PRESETS) as Pr
 /** The settings a fine-tuning run shares with pre-training, with the same meaning and checks. */
 const shared = TrainConfigSchema.pick({
   data: true, encoder: true, encoderOptions: true, imageSize: true, epochs: true, batchSize: true, device: true, seed: true, out: true,
-  bf16: true, channelsLast: true, trainLimit: true, testLimit: true, warmupEpochs: true,
+  bf16: true, channelsLast: true, trainLimit: true, testLimit: true, warmupEpochs: true, bandStats: true, folderCache: true,
 }).shape;
 
 /** Every key of a fine-tuning config (`finetune`'s config.json); unknown keys are errors. */
@@ -89,10 +89,12 @@ export const FINETUNE_DEFAULTS: Omit<FinetuneConfig, 'data' | 'from'> = {
   channelsLast: true,
   trainLimit: 0,
   testLimit: 0,
+  bandStats: null,
+  folderCache: 'auto',
 };
 
-/** What a fine-tuning run takes from the run it starts from, unless given: its data and its encoder, and how it ran. */
-const FROM_RUN = ['data', 'encoder', 'encoderOptions', 'imageSize', 'device', 'bf16', 'channelsLast', 'trainLimit', 'testLimit'] as const;
+/** What a fine-tuning run takes from the run it starts from, unless given: its data and its encoder, and how it ran (a multi-band run's band statistics: its encoder learnt on data standardised with them). */
+const FROM_RUN = ['data', 'encoder', 'encoderOptions', 'imageSize', 'device', 'bf16', 'channelsLast', 'trainLimit', 'testLimit', 'bandStats', 'folderCache'] as const;
 
 /** Validates a fine-tuning config; errors name each bad key. */
 export function validateFinetuneConfig(raw: unknown, source = 'options'): FinetuneConfig {
@@ -147,7 +149,7 @@ export async function loadFinetuneSplits(c: FinetuneConfig): Promise<Splits & { 
   if (!s.train.labels) throw new RunError(`fine-tuning needs labels: ${c.data} has none (use a folder of class folders, with train/ and test/)`);
   if (!s.test?.labels) throw new RunError(`fine-tuning needs a labelled test split: ${c.data} has none (use a folder with train/ and test/ class folders)`);
   const budget = labelBudget({ fraction: c.labelsFraction, perClass: c.labelsPerClass });
-  return { all: s.train, train: budget ? labelledSubset(s.train, budget, c.seed) : s.train, test: s.test };
+  return { all: s.train, train: budget ? labelledSubset(s.train, budget, c.seed) : s.train, test: s.test, bandStats: s.bandStats };
 }
 
 /** The number of classes of labelled splits: one more than the largest label (so every label is a class), at least the names given. */

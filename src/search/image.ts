@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { decodeImage, ImageFolder, imageDecoder, rasterDecoder, TensorDataset } from '../data/index.js';
-import { embedDataset } from '../eval/index.js';
+import { embedDataset, NoItemsReadError } from '../eval/index.js';
 import { encoderInputKind } from '../nn/index.js';
 import { embedOptions, loadRun, readRunConfig, type LoadedRun } from '../run/index.js';
 import type { Tensor } from '../tensor/index.js';
@@ -55,9 +55,12 @@ export async function embedImage(runDir: string, file: string): Promise<Tensor> 
       }
       ds = new TensorDataset(bytes, { shape: [1, ch, h, w] });
     }
-    const rows = await embedDataset(run.method.backbone, ds, embedOptions(run.config));
-    if (rows.shape[0] === 0) throw new Error(`image: cannot decode ${file} (${ds instanceof ImageFolder ? ds.skipped[0]?.reason ?? 'unreadable' : 'unreadable'})`);
-    return rows;
+    try {
+      return await embedDataset(run.method.backbone, ds, embedOptions(run.config));
+    } catch (e) {
+      if (!(e instanceof NoItemsReadError)) throw e;
+      throw new Error(`image: cannot decode ${file} (${ds instanceof ImageFolder ? ds.skipped[0]?.reason ?? 'unreadable' : 'unreadable'})`);
+    }
   } finally {
     run.method.dispose();
     if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -87,7 +87,7 @@ export async function finetune(config: FinetuneConfig, o: TrainOptions<FinetuneC
   if (o.resume && !existsSync(paths.checkpoint)) throw new Error(`--resume: no checkpoint at ${paths.checkpoint}`);
   const splits = await loadFinetuneSplits(asked);
   const shape = splits.train.sampleShape;
-  const resolved: FinetuneConfig = { ...asked, encoder: encoderFor(asked, shape) };
+  const resolved: FinetuneConfig = { ...asked, encoder: encoderFor(asked, shape), bandStats: splits.bandStats ?? null };
   const augmentation = buildFinetuneAugmentation(resolved, shape);
   const { classifier, ignored, headLoaded } = buildClassifier(resolved, shape, classCount(splits), { initWeights: !o.resume });
   const c: FinetuneConfig = { ...resolved, hiddenDim: classifier.hiddenDim }; // config.json names the encoder and the head width built

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { memory } from '../../src/index.js';
+import { MissingPackageError } from '../../src/tensor/index.js';
 import { ImageFolder, imageDecoder, INDEX_FILE, indexLocations, Loader, type DecodeTarget, type FileDecoder } from '../../src/data/index.js';
 
 // dist/test/data/ -> the repository's test/fixtures/images
@@ -221,6 +222,11 @@ describe('ImageFolder', () => {
     const r = await ds.read(Int32Array.from([1]));
     assert.ok(r.data instanceof Float32Array);
     assert.deepEqual([r.data[0], r.data[9]], [0, 0.5], 'band 0: (1 - 1) / 2; band 1: (2 - 0) / 4');
+    const raw = await ImageFolder.open(root, { size: 3, decoders });
+    const same = raw.withNormalize({ mean: [1, 0], std: [2, 4] }); // the raw dataset's index, standardised
+    assert.deepEqual([raw.normalize, same.normalize, same.length, same.sampleShape, same.classes], [null, { mean: [1, 0], std: [2, 4] }, 2, [2, 3, 3], ['a', 'b']]);
+    assert.deepEqual(Array.from((await same.read(Int32Array.from([1]))).data as Float32Array), Array.from(r.data));
+    assert.equal(((await raw.read(Int32Array.from([1]))).data as Float32Array)[9], 2, 'the raw dataset stays raw');
     await assert.rejects(ImageFolder.open(root, { size: 3, decoders, normalize: { mean: [0], std: [1] } }), /normalize\.mean must have 2 values .*\[0\]/);
     await assert.rejects(ImageFolder.open(root, { size: 3, decoders, normalize: { mean: [0, 0], std: [1, 0] } }), /normalize\.std\[1\] must be positive, got 0/);
     await assert.rejects(ImageFolder.open(FLAT, { size: 3, normalize: { mean: [0, 0, 0], std: [1, 1, 1] } }), /normalize is for float32 rasters/);
@@ -241,6 +247,11 @@ describe('ImageFolder', () => {
     writeFileSync(join(onlyBad, 'x.png'), 'garbage');
     await assert.rejects(ImageFolder.open(onlyBad, { size: 8, ...quiet }), /none of the 1 images under .* could be read/);
     assert.ok(existsSync(join(onlyBad, INDEX_FILE)), 'the failed probe is indexed too');
+    const noPackage: FileDecoder = { ...fakeRaster, name: 'needs-a-package', async probe() { throw new MissingPackageError('geotiff', 'reading TIFF rasters'); } };
+    writeFileSync(join(onlyBad, 'y.ras'), '2');
+    rmSync(join(onlyBad, 'x.png'));
+    await assert.rejects(ImageFolder.open(onlyBad, { size: 8, decoders: [noPackage], ...quiet }), (e: unknown) => e instanceof MissingPackageError && /npm install geotiff/.test(e.message),
+      'a decoder missing its optional package is that error, not an unreadable file');
     await assert.rejects(ImageFolder.open(FLAT, { size: 0 }), /size must be a positive integer or \[height, width\]/);
     await assert.rejects(ImageFolder.open(FLAT, { size: 8, channels: 4 as never }), /channels must be 1 or 3/);
     await assert.rejects(ImageFolder.open(FLAT, { size: 8, fit: 'contain' as never }), /fit must be 'cover' or 'fill'/);

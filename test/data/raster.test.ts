@@ -66,6 +66,45 @@ describe('rasterDecoder: TIFF', () => {
     }
   }
 
+  // GDAL's usual GeoTIFF layouts: COG-style 16x16 tiles (edge tiles padded) and Deflate with the horizontal predictor.
+  for (const [what, o] of [
+    ['tiled, chunky', { tile: 16 }],
+    ['tiled, planar, Deflate + predictor', { tile: 16, planar: true, compression: 'deflate', predictor: true }],
+    ['strips, Deflate + predictor', { rowsPerStrip: 7, compression: 'deflate', predictor: true }],
+    ['tiled, chunky, Deflate', { tile: 32, compression: 'deflate' }],
+    ['big-endian, one strip', { bigEndian: true }],
+    ['big-endian, one Deflate tile', { bigEndian: true, tile: 48, compression: 'deflate' }],
+  ] as [string, Partial<TiffSpec>][]) {
+    for (const dtype of ['uint16', 'int16'] as const) {
+      it(`reads ${what} ${dtype}, 4 bands of 20 x 37`, async () => {
+        const { file, data } = tiff(4, 20, 37, dtype, o);
+        assert.deepEqual(await rasterDecoder.probe(file), { channels: 4, height: 20, width: 37, sampleType: dtype });
+        assert.deepEqual(Array.from(await rasterDecoder.decode(file, target(4, 20, 37))), data);
+      });
+    }
+  }
+  for (const [tile, bigEndian] of [[16, false], [32, true]] as const) {
+    it(`reads a tiled, Deflate-compressed float32 raster${bigEndian ? ', big-endian' : ''}`, async () => {
+      const { file, data } = tiff(3, 17, 18, 'float32', { tile, compression: 'deflate', bigEndian });
+      assert.deepEqual(Array.from(await rasterDecoder.decode(file, target(3, 17, 18))), data.map(Math.fround));
+    });
+  }
+  it('refuses a big-endian TIFF of 16-bit samples with the horizontal predictor (geotiff would decode it wrong)', async () => {
+    const { file } = tiff(2, 20, 37, 'uint16', { bigEndian: true, tile: 48, compression: 'deflate', predictor: true });
+    await assert.rejects(rasterDecoder.probe(file), /big-endian \('MM'\) TIFF of 16-bit samples with horizontal differencing \(Predictor 2\).*gdal_translate -co ENDIANNESS=LITTLE/);
+    const small = tiff(2, 20, 37, 'uint8', { bigEndian: true, tile: 48, compression: 'deflate', predictor: true });
+    assert.deepEqual(Array.from(await rasterDecoder.decode(small.file, target(2, 20, 37))), small.data, '8-bit samples have no byte order');
+  });
+  it('names geotiff 3.0.5\'s big-endian bug (byte-swapped offset arrays) instead of calling the file truncated', async () => {
+    // Several strips or tiles put the offsets in an array outside the IFD, which geotiff 3.0.5 reads in the wrong byte order.
+    for (const o of [{ rowsPerStrip: 3 }, { tile: 16, compression: 'deflate' as const }]) {
+      const { file, data } = tiff(2, 20, 37, 'uint16', { bigEndian: true, ...o });
+      const read = await rasterDecoder.decode(file, target(2, 20, 37)).then((x) => Array.from(x), (e: Error) => e);
+      if (Array.isArray(read)) assert.deepEqual(read, data, 'a geotiff with the fix reads it right');
+      else assert.match(read.message, /big-endian \('MM'\) TIFF whose (strip|tile) offsets geotiff reads byte-swapped .*geotiff\.js#535.*gdal_translate -co ENDIANNESS=LITTLE/);
+    }
+  });
+
   it('reads a multi-page TIFF (a band per page) and ignores overviews', async () => {
     const { file, data } = tiff(4, 6, 5, 'uint16', { pages: true, overview: true, bandNames: ['B2', 'B3', 'B4', 'B8'] });
     assert.deepEqual(await rasterDecoder.probe(file), { channels: 4, height: 6, width: 5, sampleType: 'uint16', bandNames: ['B2', 'B3', 'B4', 'B8'] });

@@ -2,7 +2,7 @@
 // stays flat while streaming, the ids file names the rows (indices or image paths, labels), and a
 // failure or an abort part-way leaves no file behind.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { evenSubset, fashionMNIST, ImageFolder, type Dataset } from '../../src/data/index.js';
 import { embedDataset } from '../../src/eval/index.js';
 import { loadSafetensors } from '../../src/io/index.js';
-import { memory, scope, setNumThreads } from '../../src/index.js';
+import { memory, scope, setNumThreads, tensor } from '../../src/index.js';
 import { EmbeddingsFile, embedToFile, idsPath, readIds } from '../../src/search/index.js';
 import { buildMethod, DEFAULT_CONFIG } from '../../src/run/index.js';
 
@@ -85,6 +85,46 @@ test('an image folder: ids are paths relative to the folder (unreadable files le
     const ref = await embedDataset(m.backbone, ds, { device: 'cpu', bf16: false, channelsLast: true });
     scope(() => assert.ok(loadSafetensors(out).tensors.embeddings!.sub(ref).abs().max().item() < 1e-5));
     ref.dispose();
+  } finally {
+    m.dispose();
+  }
+});
+
+test('a file that becomes unreadable during the run is left out: its row and id go, the header is cut to the rows written', async () => {
+  const copy = join(dir, 'changing');
+  cpSync(labelled, copy, { recursive: true });
+  const warnings: string[] = [];
+  const ds = await ImageFolder.open(copy, { size: 16, cache: 'none', onWarning: (w) => warnings.push(w) });
+  const m = method(3, 16);
+  const before = memory();
+  try {
+    const ref = await embedDataset(m.backbone, ds, { device: 'cpu', bf16: false, channelsLast: true }); // every readable file, before the damage
+    writeFileSync(join(copy, 'red', 'r1.png'), 'no longer a PNG'); // after the index was read: found only when decoded
+    rmSync(join(copy, 'blue', 'b1.webp'));
+    const out = join(dir, 'changing.safetensors');
+    const r = await embedToFile(m.backbone, ds, out, { device: 'cpu', bf16: false, channelsLast: true, batchSize: 2, source: { data: copy, split: null, run: 'x' } });
+    assert.deepEqual([r.count, r.skipped], [3, 2]);
+    const ids = readIds(r.ids);
+    assert.deepEqual(ids.ids, ['blue/nested/b2.png', 'red/halves.png', 'red/r2.jpg']);
+    assert.deepEqual([ids.labels, ids.count], [[0, 1, 1], 3]);
+    assert.ok(warnings.some((w) => w.includes('r1.png')) && warnings.some((w) => w.includes('b1.webp')), warnings.join('\n'));
+    scope(() => {
+      const got = loadSafetensors(out).tensors.embeddings!; // (3, D)
+      assert.deepEqual(got.shape, [3, m.backbone.featureDim]);
+      const want = ref.indexSelect(0, tensor([1, 2, 4], { dtype: 'int64' })); // rows of b2, halves, r2 among the five
+      assert.ok(got.sub(want).abs().max().item() < 1e-5);
+    });
+    const f = await EmbeddingsFile.open(out);
+    assert.deepEqual([f.count, f.rowOf('red/r2.jpg')], [3, 2]);
+    await f.close();
+    ref.dispose();
+    assert.deepEqual(memory(), before);
+    for (const p of ['blue/nested/b2.png', 'red/halves.png', 'red/r2.jpg']) rmSync(join(copy, p));
+    const out2 = join(dir, 'vanished.safetensors');
+    await assert.rejects(embedToFile(m.backbone, ds, out2, { device: 'cpu', bf16: false, channelsLast: true, batchSize: 2, source: { data: copy, split: null, run: 'x' } }),
+      /none of the 5 items could be read; nothing was written/);
+    assert.ok(!existsSync(out2) && !existsSync(idsPath(out2)));
+    assert.deepEqual(memory(), before);
   } finally {
     m.dispose();
   }

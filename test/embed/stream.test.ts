@@ -80,6 +80,50 @@ test('several tensors of mixed dtypes, appended in data order as tensors or raw 
   Object.values(ts).forEach((t) => t.dispose());
 });
 
+test('endRows cuts the last tensor to the rows written: the header keeps its length, the file loads with the new shape', async () => {
+  const x = randn([10, 6]); // (N, D)
+  const a = randn([2], { dtype: 'float64' });
+  const specs: TensorSpec[] = [{ name: 'emb', dtype: 'float32', shape: [10, 6] }, { name: 'a', dtype: 'float64', shape: [2] }]; // data order: a (8-byte elements), then emb
+  const open = async (name: string): Promise<SafetensorsWriter> => {
+    const w = await SafetensorsWriter.open(join(dir, name), specs, { k: 'v' });
+    await w.append('a', a);
+    const rows = x.narrow(0, 0, 7);
+    await w.append('emb', rows);
+    rows.dispose();
+    return w;
+  };
+  const w = await open('cut.safetensors');
+  const dataStart = w.dataStart;
+  await w.endRows('emb', 7);
+  await w.close();
+  const bytes = readFileSync(join(dir, 'cut.safetensors'));
+  assert.equal(bytes.length, dataStart + 16 + 7 * 6 * 4, 'the data did not move');
+  assert.equal(Number(bytes.readBigUInt64LE(0)), dataStart - 8, 'the header kept its length');
+  scope(() => {
+    const back = loadSafetensors(join(dir, 'cut.safetensors'));
+    assert.deepEqual(back.metadata, { k: 'v' });
+    assert.deepEqual(back.tensors.emb!.shape, [7, 6]);
+    assert.equal(back.tensors.emb!.sub(x.narrow(0, 0, 7)).abs().max().item(), 0);
+    assert.equal(back.tensors.a!.sub(a).abs().max().item(), 0);
+  });
+  const r = await SafetensorsReader.open(join(dir, 'cut.safetensors'));
+  scope(() => assert.equal(r.header.entries.find((e) => e.name === 'emb')!.shape[0], 7));
+  await r.close();
+  const cases: [string, (w: SafetensorsWriter) => Promise<void>, RegExp][] = [
+    ['not the last tensor', (w) => w.endRows('a', 1), /only the last tensor in data order \(emb\) can end early, not 'a'/],
+    ['more rows than declared', (w) => w.endRows('emb', 11), /tensor 'emb' \[10, 6\] cannot end at 11 rows/],
+    ['rows not yet written', (w) => w.endRows('emb', 8), /can end at 8 rows only once they are written \(168 of 192 bytes are\)/],
+  ];
+  for (const [what, fn, message] of cases) {
+    const w2 = await open('cut-bad.safetensors');
+    await assert.rejects(fn(w2), message, what);
+    await assert.rejects(w2.close(), /already aborted/, `${what}: the write was given up`);
+    assert.deepEqual(leftovers('cut-bad.safetensors'), [], `${what}: no file left`);
+  }
+  x.dispose();
+  a.dispose();
+});
+
 test('errors abort the write: the target is never created or torn, an older file stays, no temporary file is left', async () => {
   const out = join(dir, 'guarded.safetensors');
   writeFileSync(out, 'the previous contents');

@@ -1,7 +1,9 @@
-// Test writers of raster files: baseline TIFF (TIFF 6.0, Adobe 1992: little-endian, uncompressed
-// strips, chunky or planar, any SamplesPerPixel, optional GDAL band descriptions, multi-page and
-// reduced-resolution pages) and NumPy .npy (format version 1.0).
+// Test writers of raster files: TIFF (TIFF 6.0, Adobe 1992: either byte order, strips or tiles
+// (sec. 15), uncompressed or Deflate (Adobe's TIFF Technical Note 2, code 8) with or without the
+// horizontal-differencing predictor (sec. 14), chunky or planar, any SamplesPerPixel, optional GDAL
+// band descriptions, multi-page and reduced-resolution pages) and NumPy .npy (format version 1.0).
 import { writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 
 /** Sample types the writer stores (more than the reader accepts, to test its errors). */
 export type TiffDtype = 'uint8' | 'uint16' | 'int16' | 'float32' | 'int8' | 'uint32' | 'int32' | 'float64';
@@ -26,8 +28,15 @@ export interface TiffSpec {
   pages?: boolean;
   /** Rows per strip (default: all rows in one strip). */
   rowsPerStrip?: number;
+  /** Square tiles of this side (a multiple of 16) instead of strips; edge tiles are padded. */
+  tile?: number;
+  /** Deflate-compress each strip or tile (Compression 8), with Predictor 2 (horizontal differencing) when `predictor`. */
+  compression?: 'deflate';
+  predictor?: boolean;
   /** Appends a reduced-resolution page (NewSubfileType 1) of every 2nd row and column. */
   overview?: boolean;
+  /** Byte order 'MM' (Motorola, big-endian) instead of 'II'. */
+  bigEndian?: boolean;
   /** Writes these BitsPerSample / SampleFormat values instead of the dtype's (data still written as the dtype). */
   override?: { bitsPerSample?: number; sampleFormat?: number };
 }
@@ -40,6 +49,9 @@ interface Page {
   names?: readonly string[];
   subfileType: number;
 }
+
+/** The byte order of the file being written (set by `tiffBytes`, which is synchronous). */
+let le = true;
 
 // TIFF 6.0 field types (sec. 2): SHORT 3, LONG 4, ASCII 2.
 const SHORT = 3;
@@ -83,8 +95,9 @@ export function tiffBytes(s: TiffSpec): Uint8Array {
   const chunks: Uint8Array[] = [];
   let at = 8; // after the 8-byte header (sec. 2: byte order, 42, offset of the first IFD)
   const header = new DataView(new ArrayBuffer(8));
-  header.setUint16(0, 0x4949, true); // 'II': little-endian
-  header.setUint16(2, 42, true);
+  le = !s.bigEndian;
+  header.setUint16(0, le ? 0x4949 : 0x4d4d); // 'II': little-endian, 'MM': big-endian
+  header.setUint16(2, 42, le);
   chunks.push(new Uint8Array(header.buffer));
   const put = (b: Uint8Array): number => {
     const offset = at;
@@ -98,41 +111,50 @@ export function tiffBytes(s: TiffSpec): Uint8Array {
   for (const p of pages) {
     const planar = s.planar === true && p.bands > 1;
     const rows = Math.min(s.rowsPerStrip ?? p.height, p.height);
-    const stripsPerSet = Math.ceil(p.height / rows);
+    if (s.tile !== undefined && (s.tile % 16 !== 0 || s.tile <= 0)) throw new RangeError(`writeTiff: tile must be a positive multiple of 16, got ${s.tile}`);
+    // Blocks: strips (all columns, `rows` rows) or tiles (tile x tile, padded at the right and bottom edges).
+    const [bh, bw] = s.tile ? [s.tile, s.tile] : [rows, p.width];
     const offsets: number[] = [];
     const counts: number[] = [];
     const phw = p.height * p.width;
     for (const band of planar ? Array.from({ length: p.bands }, (_, b) => b) : [-1]) {
-      for (let k = 0; k < stripsPerSet; k++) {
-        const y0 = k * rows;
-        const y1 = Math.min(p.height, y0 + rows);
+      for (let y0 = 0; y0 < p.height; y0 += bh) for (let x0 = 0; x0 < p.width; x0 += bw) {
+        const h = s.tile ? bh : Math.min(bh, p.height - y0);
         const per = band < 0 ? p.bands : 1;
-        const view = new DataView(new ArrayBuffer((y1 - y0) * p.width * per * size));
-        let o = 0;
-        for (let y = y0; y < y1; y++) for (let x = 0; x < p.width; x++) for (let c = 0; c < per; c++) {
-          setSample(view, o, s.dtype, p.data[(band < 0 ? c : band) * phw + y * p.width + x]!);
-          o += size;
+        const view = new DataView(new ArrayBuffer(h * bw * per * size));
+        for (let y = 0; y < h; y++) for (let x = 0; x < bw; x++) for (let c = 0; c < per; c++) {
+          const inside = y0 + y < p.height && x0 + x < p.width;
+          const at = ((y * bw + x) * per + c) * size;
+          const v = inside ? p.data[(band < 0 ? c : band) * phw + (y0 + y) * p.width + x0 + x]! : 0;
+          // Predictor 2 stores each sample minus the same band's sample to its left (sec. 14), wrapping as the integer type.
+          const left = s.predictor && x > 0 && inside ? p.data[(band < 0 ? c : band) * phw + (y0 + y) * p.width + x0 + x - 1]! : 0;
+          setSample(view, at, s.dtype, s.predictor ? wrap(s.dtype, v - left) : v);
         }
-        offsets.push(put(new Uint8Array(view.buffer)));
-        counts.push(view.byteLength);
+        const raw = new Uint8Array(view.buffer);
+        const block = s.compression === 'deflate' ? new Uint8Array(deflateSync(raw)) : raw;
+        offsets.push(put(block));
+        counts.push(block.byteLength);
       }
     }
+    const layout: [number, number, number[]][] = s.tile
+      ? [[322, SHORT, [s.tile]], [323, SHORT, [s.tile]], [324, LONG, offsets], [325, LONG, counts]]
+      : [[273, LONG, offsets], [278, LONG, [rows]], [279, LONG, counts]];
     const entries: [number, number, number[] | string][] = [
       [254, LONG, [p.subfileType]],
       [256, LONG, [p.width]],
       [257, LONG, [p.height]],
       [258, SHORT, Array(p.bands).fill(bps)],
-      [259, SHORT, [1]], // no compression
+      [259, SHORT, [s.compression === 'deflate' ? 8 : 1]],
       [262, SHORT, [1]], // BlackIsZero
-      [273, LONG, offsets],
       [277, SHORT, [p.bands]],
-      [278, LONG, [rows]],
-      [279, LONG, counts],
       [284, SHORT, [planar ? 2 : 1]],
+      ...(s.predictor ? [[317, SHORT, [2]] as [number, number, number[]]] : []),
+      ...layout,
       ...(p.bands > 1 ? [[338, SHORT, Array(p.bands - 1).fill(0)] as [number, number, number[]]] : []), // ExtraSamples: unspecified
       [339, SHORT, Array(p.bands).fill(sf)],
       ...(p.names ? [[42112, ASCII, gdalMetadata(p.names)] as [number, number, string]] : []),
     ];
+    entries.sort((a, b) => a[0] - b[0]); // IFD entries in ascending tag order (sec. 2)
     const ifdAt = writeIfd(entries, put);
     links.push([link, ifdAt]);
     link = ifdAt + 2 + entries.length * 12;
@@ -141,7 +163,7 @@ export function tiffBytes(s: TiffSpec): Uint8Array {
   let o = 0;
   for (const c of chunks) { out.set(c, o); o += c.length; }
   const dv = new DataView(out.buffer);
-  for (const [where, value] of links) dv.setUint32(where, value, true);
+  for (const [where, value] of links) dv.setUint32(where, value, le);
   return out;
 }
 
@@ -153,13 +175,13 @@ function writeIfd(entries: [number, number, number[] | string][], put: (b: Uint8
     return { tag, type, count, bytes, offset: bytes.length > 4 ? put(bytes) : -1 };
   });
   const ifd = new DataView(new ArrayBuffer(2 + 12 * fields.length + 4));
-  ifd.setUint16(0, fields.length, true);
+  ifd.setUint16(0, fields.length, le);
   fields.forEach((f, i) => {
     const e = 2 + 12 * i;
-    ifd.setUint16(e, f.tag, true);
-    ifd.setUint16(e + 2, f.type, true);
-    ifd.setUint32(e + 4, f.count, true);
-    if (f.offset >= 0) ifd.setUint32(e + 8, f.offset, true);
+    ifd.setUint16(e, f.tag, le);
+    ifd.setUint16(e + 2, f.type, le);
+    ifd.setUint32(e + 4, f.count, le);
+    if (f.offset >= 0) ifd.setUint32(e + 8, f.offset, le);
     else new Uint8Array(ifd.buffer).set(f.bytes, e + 8); // left-justified in the value field
   });
   return put(new Uint8Array(ifd.buffer));
@@ -168,20 +190,29 @@ function writeIfd(entries: [number, number, number[] | string][], put: (b: Uint8
 function valueBytes(type: number, v: number[]): Uint8Array {
   const size = type === SHORT ? 2 : 4;
   const dv = new DataView(new ArrayBuffer(v.length * size));
-  v.forEach((x, i) => (size === 2 ? dv.setUint16(i * 2, x, true) : dv.setUint32(i * 4, x, true)));
+  v.forEach((x, i) => (size === 2 ? dv.setUint16(i * 2, x, le) : dv.setUint32(i * 4, x, le)));
   return new Uint8Array(dv.buffer);
+}
+
+/** `x` wrapped into the integer type's range (the predictor's differences), as the type's arithmetic does. */
+function wrap(dtype: TiffDtype, x: number): number {
+  const bits = FORMAT[dtype][0];
+  if (dtype === 'float32' || dtype === 'float64') throw new RangeError('writeTiff: predictor 2 is for integer samples');
+  const m = 2 ** bits;
+  const u = ((x % m) + m) % m;
+  return FORMAT[dtype][1] === 2 && u >= m / 2 ? u - m : u;
 }
 
 function setSample(v: DataView, o: number, dtype: TiffDtype, x: number): void {
   switch (dtype) {
     case 'uint8': v.setUint8(o, x); break;
     case 'int8': v.setInt8(o, x); break;
-    case 'uint16': v.setUint16(o, x, true); break;
-    case 'int16': v.setInt16(o, x, true); break;
-    case 'uint32': v.setUint32(o, x, true); break;
-    case 'int32': v.setInt32(o, x, true); break;
-    case 'float32': v.setFloat32(o, x, true); break;
-    case 'float64': v.setFloat64(o, x, true); break;
+    case 'uint16': v.setUint16(o, x, le); break;
+    case 'int16': v.setInt16(o, x, le); break;
+    case 'uint32': v.setUint32(o, x, le); break;
+    case 'int32': v.setInt32(o, x, le); break;
+    case 'float32': v.setFloat32(o, x, le); break;
+    case 'float64': v.setFloat64(o, x, le); break;
   }
 }
 

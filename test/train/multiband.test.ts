@@ -1,7 +1,7 @@
 // Multi-band remote-sensing images end to end: test-generated 13-band uint16 GeoTIFFs in class
 // folders (Sentinel-2's band names) train one epoch, evaluate, embed, search and export (the ONNX
-// model takes raw band values and matches the engine within 1e-4), and the report renders in
-// Chromium. The error cases each give one clear message naming the file, never a crash.
+// model takes raw band values and matches the engine within 1e-4), fine-tune into a classifier
+// that keeps the run's band statistics, and the report renders in Chromium. The error cases each give one clear message naming the file, never a crash.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { memory } from '../../src/index.js';
 import { reportCallback } from '../../src/report/index.js';
-import { DEFAULT_CONFIG, readRunConfig } from '../../src/run/index.js';
-import { train } from '../../src/train/index.js';
+import { DEFAULT_CONFIG, readFinetuneConfig, readRunConfig, resolveFinetuneConfig } from '../../src/run/index.js';
+import { finetune, train } from '../../src/train/index.js';
 import { chromiumSkipReason } from '../helpers/browser.js';
 import { checkInChromium } from '../report/page.js';
 import { cliFails, cliJson, runCli } from '../helpers/cli.js';
@@ -90,6 +90,17 @@ describe('13-band GeoTIFFs end to end', () => {
     assert.equal(byFile.results[0]!.id, 'river/river-1.tif', 'a GeoTIFF query finds itself');
     const x = cliJson<{ verify: { max_abs_diff: number } | null; input: { shape: (number | string)[] } }>(['export', '--run', runDir, '--onnx', join(dir, 'model.onnx')]);
     assert.deepEqual(x.input.shape.slice(1), [BANDS, SIDE, SIDE]);
+    assert.ok(x.verify && x.verify.max_abs_diff <= 1e-4, `ONNX vs engine: ${x.verify?.max_abs_diff}`);
+  });
+
+  test('fine-tune the run: the classifier keeps its band statistics, and exports on raw band values within 1e-4', async () => {
+    const before = memory().tensors;
+    const out = join(dir, 'finetuned');
+    await finetune(resolveFinetuneConfig({ from: runDir, out, epochs: 1, batchSize: 12 }), { progress: false });
+    assert.equal(memory().tensors, before, 'finetune() frees everything it made');
+    assert.deepEqual(readFinetuneConfig(out).bandStats, readRunConfig(runDir).bandStats, 'the encoder learnt on data standardised with the run\'s statistics');
+    const x = cliJson<{ verify: { max_abs_diff: number } | null; input: { shape: (number | string)[] }; output: { shape: (number | string)[] } }>(['export', '--run', out, '--onnx', join(dir, 'classifier.onnx')]);
+    assert.deepEqual([x.input.shape.slice(1), x.output.shape.slice(1)], [[BANDS, SIDE, SIDE], [3]]);
     assert.ok(x.verify && x.verify.max_abs_diff <= 1e-4, `ONNX vs engine: ${x.verify?.max_abs_diff}`);
   });
 
