@@ -7,7 +7,11 @@ SimCLR implementations write them: RandomResizedCrop(0.08-1), flip, ColorJitter(
 DataLoader with 2 worker processes (both cores). Two pipelines: PIL images (the usual one, with
 ToTensor) and uint8 tensors (torchvision's tensor ops). Prints one JSON object.
 
-usage: /usr/bin/python3 bench/augment.py FILE N SIZE [--batch-size 256] [--batches 8] [--workers 2]
+With --folder, FILE is a folder of class folders of images (written by bench/folder-decode.ts)
+and N its file count: torchvision.datasets.ImageFolder decodes each file with PIL in the workers
+and the PIL pipeline makes its two views, for one whole epoch (folder_images_per_second).
+
+usage: /usr/bin/python3 bench/augment.py FILE N SIZE [--batch-size 256] [--batches 8] [--workers 2] [--folder]
 """
 import argparse
 import json
@@ -18,6 +22,7 @@ import torch
 import torchvision.transforms as T
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
+from torchvision.datasets import ImageFolder
 
 
 def simclr_kernel(side):
@@ -49,6 +54,27 @@ class TwoViews(Dataset):
         return self.transform(img), self.transform(img)
 
 
+class TwoViewsOf:
+    """Both views of one PIL image, for datasets.ImageFolder's transform."""
+
+    def __init__(self, transform):
+        self.transform = transform
+
+    def __call__(self, img):
+        return self.transform(img), self.transform(img)
+
+
+def run_folder(root, size, batch_size, workers):
+    ds = ImageFolder(root, transform=TwoViewsOf(pipeline(size, True)))
+    loader = DataLoader(ds, batch_size=batch_size, shuffle=True, num_workers=workers, drop_last=True)
+    t0 = time.perf_counter()  # worker start-up counts, as our side's folder opening does
+    n = 0
+    for (v1, v2), _ in loader:
+        assert v1.shape == (batch_size, 3, size, size)
+        n += v1.shape[0]
+    return n / (time.perf_counter() - t0)
+
+
 def run(images, size, pil, batch_size, batches, workers):
     ds = TwoViews(images, pipeline(size, pil), pil)
     loader = DataLoader(ds, batch_size=batch_size, shuffle=True, num_workers=workers, drop_last=True, persistent_workers=workers > 0)
@@ -76,7 +102,13 @@ def main():
     p.add_argument('--batch-size', type=int, default=256)
     p.add_argument('--batches', type=int, default=8)
     p.add_argument('--workers', type=int, default=2)
+    p.add_argument('--folder', action='store_true')
     a = p.parse_args()
+    if a.folder:
+        torch.manual_seed(0)
+        print(json.dumps({'engine': 'torchvision', 'torch': torch.__version__, 'image_size': a.size, 'batch_size': a.batch_size, 'workers': a.workers,
+                          'folder_images_per_second': run_folder(a.file, a.size, a.batch_size, a.workers)}))
+        return
     images = np.fromfile(a.file, dtype=np.uint8).reshape(a.n, 3, a.size, a.size)
     torch.manual_seed(0)
     out = {'engine': 'torchvision', 'torch': torch.__version__, 'image_size': a.size, 'batch_size': a.batch_size, 'workers': a.workers, 'batches': a.batches}

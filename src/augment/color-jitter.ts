@@ -123,26 +123,31 @@ export class ColorJitter implements Augmentation {
     const blend: BlendOptions = { clamp: this.clamp, perBand: this.perBand };
     // Saturation and hue on the RGB triple (written back; no-ops on one channel), the rest on every band.
     const run = (op: number, t: Tensor, f: Float32Array): Tensor => (op < 2 || rgb === null ? OPS[op]!(t, f, blend) : onRgb_(t, rgb, (u) => OPS[op]!(u, f, blend)));
+    // Samples grouped by their sequence of ops (at most 24 orders; samples left as they are
+    // join no group): the batch is gathered once in group order, each group's ops run in place on
+    // its contiguous rows (narrow views, no copy), and the rows go back once. Each op then runs
+    // once per sample, with no gather and scatter per op.
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < n; i++) {
+      if (!params.on[i]) continue;
+      const key = Array.from(params.order.subarray(i * 4, i * 4 + 4)).filter((op) => this.ranges[op]).join('');
+      if (key === '') continue;
+      const g = groups.get(key);
+      if (g) g.push(i);
+      else groups.set(key, [i]);
+    }
+    if (groups.size === 0) return x.clone();
     return scope(() => {
-      const out = x.clone(); // written in place, sample subsets at a time
-      for (let position = 0; position < 4; position++) {
-        for (let op = 0; op < 4; op++) {
-          if (!this.ranges[op]) continue;
-          const idx: number[] = [];
-          for (let i = 0; i < n; i++) if (params.on[i] && params.order[i * 4 + position] === op) idx.push(i);
-          if (idx.length === 0) continue;
-          scope(() => {
-            if (idx.length === n) {
-              run(op, out, params.factors[op]!);
-              return;
-            }
-            const index = tensor(BigInt64Array.from(idx, (i) => BigInt(i)), { device: x.device }); // (k,)
-            const sub = run(op, out.indexSelect(0, index), pick(params.factors[op]!, idx, widths[op])); // (k, C, H, W)
-            out.indexCopy_(0, index, sub);
-          });
-        }
+      const members = [...groups.values()].flat();
+      const index = tensor(BigInt64Array.from(members, (i) => BigInt(i)), { device: x.device }); // (k,)
+      const work = x.indexSelect(0, index); // (k, C, H, W), groups in turn
+      let start = 0;
+      for (const [key, idx] of groups) {
+        const rows = work.narrow(0, start, idx.length); // this group's samples, in place
+        for (const op of key) run(Number(op), rows, pick(params.factors[Number(op)]!, idx, widths[Number(op)]));
+        start += idx.length;
       }
-      return out;
+      return members.length === n && members.every((m, j) => m === j) ? work : x.clone().indexCopy_(0, index, work);
     });
   }
 
