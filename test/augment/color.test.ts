@@ -101,6 +101,20 @@ describe('colour ops equal torchvision 0.14 for fixed parameters', () => {
 });
 
 describe('colour properties', () => {
+  test('ColorJitter on a batch equals the same ops run sample by sample, bit for bit (64 samples: every order, some left alone)', () => scope(() => {
+    manualSeed(11);
+    const x = rand([64, 3, 6, 5]);
+    const jitter = new ColorJitter({ brightness: 0.8, contrast: 0.8, saturation: 0.8, hue: 0.2, p: 0.8 });
+    const params = jitter.sampleParams(64);
+    const batched = jitter.applyParams(x, params);
+    const orders = new Set(Array.from({ length: 64 }, (_, i) => (params.on[i] ? params.order.subarray(i * 4, i * 4 + 4).join('') : 'off')));
+    assert.ok(orders.size > 12 && orders.has('off'), `${orders.size} distinct orders`);
+    for (let i = 0; i < 64; i++) {
+      const one = { on: params.on.subarray(i, i + 1), order: params.order.subarray(i * 4, i * 4 + 4), factors: params.factors.map((f) => f.subarray(i, i + 1)) };
+      assertClose(batched.narrow(0, i, 1), jitter.applyParams(x.narrow(0, i, 1), one), { atol: 0, rtol: 0 });
+    }
+  }));
+
   test('RandomGrayscale p 0.5: each sample is either its luma in every channel or unchanged', () => scope(() => {
     manualSeed(3);
     const x = rand([64, 3, 5, 5]);
