@@ -148,6 +148,14 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitDist(env, exports);
   exports.Set("op", Napi::Function::New(env, LookupOp));
   exports.Set("call", Napi::Function::New(env, CallOp));
+  exports.Set("tape", TapeBuffer(env));
+  exports.Set("tapeLayout", [&] {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("slots", Napi::Number::New(env, kTapeSlots));
+    o.Set("listCap", Napi::Number::New(env, kTapeListCap));
+    o.Set("header", Napi::Number::New(env, kTapeHeader));
+    return o;
+  }());
   exports.Set("schema", Napi::Function::New(env, OpSchema));
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));

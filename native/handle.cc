@@ -2,6 +2,7 @@
 
 #include <torch/csrc/autograd/autograd.h>
 
+#include <cmath>
 #include <cstring>
 
 namespace contrastive {
@@ -11,9 +12,11 @@ int64_t Handles::live_bytes = 0;
 
 namespace {
 
-// id = generation << kSlotBits | slot
-constexpr int kSlotBits = 32;
+// id = generation * 2^24 + slot: at most 2^24 live slots, 2^29 generations per slot, exact in a
+// double (a JS number), so ids cross Node-API without a BigInt.
+constexpr int kSlotBits = 24;
 constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+constexpr uint32_t kMaxGeneration = (uint32_t{1} << 29) - 1;
 
 struct Slot {
   at::Tensor t;
@@ -24,14 +27,38 @@ struct Slot {
 std::vector<Slot> slots;
 std::vector<uint32_t> free_slots;
 
-Slot* Lookup(const Napi::Value& v, bool* stale) {
-  bool lossless = false;
-  uint64_t id = v.As<Napi::BigInt>().Uint64Value(&lossless);
-  uint64_t index = id & kSlotMask;
+// External memory reported to V8 in steps, not per tensor: one call per op was measurable
+// (bench/op-overhead.ts), and V8 only needs the order of magnitude to pace its GC.
+int64_t unreported_bytes = 0;
+constexpr int64_t kReportStep = int64_t{1} << 22;
+void Report(Napi::Env env, int64_t delta) {
+  unreported_bytes += delta;
+  if (unreported_bytes >= kReportStep || unreported_bytes <= -kReportStep) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, unreported_bytes);
+    unreported_bytes = 0;
+  }
+}
+
+Slot* Lookup(double d, bool* stale) {
   *stale = false;
-  if (!lossless || index >= slots.size() || slots[index].generation != (id >> kSlotBits)) return nullptr;
+  if (!(d >= 0) || d > 9007199254740991.0) return nullptr;
+  uint64_t id = static_cast<uint64_t>(d);
+  if (static_cast<double>(id) != d) return nullptr;
+  uint64_t index = id & kSlotMask;
+  if (index >= slots.size() || slots[index].generation != (id >> kSlotBits)) return nullptr;
   if (!slots[index].live) *stale = true;
   return &slots[index];
+}
+
+// A number id, or a BigInt holding one; NaN (never an id) for anything else.
+double IdOf(const Napi::Value& v) {
+  if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    uint64_t id = v.As<Napi::BigInt>().Uint64Value(&lossless);
+    return lossless && id <= 9007199254740991ull ? static_cast<double>(id) : -1;
+  }
+  return std::nan("");
 }
 
 const std::pair<const char*, at::ScalarType> kDtypes[] = {
@@ -43,10 +70,10 @@ const std::pair<const char*, at::ScalarType> kDtypes[] = {
 
 }  // namespace
 
-Napi::Value Handles::Add(Napi::Env env, at::Tensor t) {
-  if (!t.defined()) return env.Null();
+double Handles::AddId(Napi::Env env, at::Tensor t) {
   uint32_t index;
   if (free_slots.empty()) {
+    if (slots.size() > kSlotMask) throw Napi::Error::New(env, "too many live tensors (2^24): dispose some");
     index = static_cast<uint32_t>(slots.size());
     slots.emplace_back();
   } else {
@@ -59,30 +86,48 @@ Napi::Value Handles::Add(Napi::Env env, at::Tensor t) {
   s.live = true;
   live_tensors += 1;
   live_bytes += s.bytes;
-  Napi::MemoryManagement::AdjustExternalMemory(env, s.bytes);
-  return Napi::BigInt::New(env, (uint64_t{s.generation} << kSlotBits) | index);
+  Report(env, s.bytes);
+  return static_cast<double>((uint64_t{s.generation} << kSlotBits) | index);
+}
+
+Napi::Value Handles::Add(Napi::Env env, at::Tensor t) {
+  if (!t.defined()) return env.Null();
+  return Napi::Number::New(env, AddId(env, std::move(t)));
+}
+
+const at::Tensor* Handles::Find(double id, bool* stale) {
+  Slot* s = Lookup(id, stale);
+  return s && !*stale ? &s->t : nullptr;
 }
 
 const at::Tensor& Handles::Get(const Napi::Value& v, const std::string& what) {
-  if (!v.IsBigInt()) throw Napi::TypeError::New(v.Env(), what + " must be a Tensor");
+  double id = IdOf(v);
+  if (std::isnan(id)) throw Napi::TypeError::New(v.Env(), what + " must be a Tensor");
   bool stale;
-  Slot* s = Lookup(v, &stale);
-  if (!s || stale) throw Napi::Error::New(v.Env(), what + ": the tensor has been disposed");
-  return s->t;
+  const at::Tensor* t = Find(id, &stale);
+  if (!t) throw Napi::Error::New(v.Env(), what + ": the tensor has been disposed");
+  return *t;
 }
 
-void Handles::Free(Napi::Env env, const Napi::Value& v) {
-  if (!v.IsBigInt()) throw Napi::TypeError::New(env, "free: expected a tensor handle");
+void Handles::FreeId(Napi::Env env, double id) {
   bool stale;
-  Slot* s = Lookup(v, &stale);
+  Slot* s = Lookup(id, &stale);
   if (!s || stale) return;
   s->t = at::Tensor();
   s->live = false;
-  s->generation += 1;
   live_tensors -= 1;
   live_bytes -= s->bytes;
-  Napi::MemoryManagement::AdjustExternalMemory(env, -s->bytes);
+  Report(env, -s->bytes);
+  // A slot whose generation would wrap is retired: an old id must never name a new tensor.
+  if (s->generation == kMaxGeneration) return;
+  s->generation += 1;
   free_slots.push_back(static_cast<uint32_t>(s - slots.data()));
+}
+
+void Handles::Free(Napi::Env env, const Napi::Value& v) {
+  double id = IdOf(v);
+  if (std::isnan(id)) throw Napi::TypeError::New(env, "free: expected a tensor handle");
+  FreeId(env, id);
 }
 
 std::string DtypeName(at::ScalarType s) {
@@ -109,6 +154,20 @@ namespace {
 Napi::Value Free(const Napi::CallbackInfo& info) {
   Handles::Free(info.Env(), info[0]);
   return info.Env().Undefined();
+}
+
+// freeMany(ids: Float64Array, n): frees the first n ids (a scope's tensors, in one call).
+Napi::Value FreeMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "freeMany: ids must be a Float64Array");
+  Napi::Float64Array ids = info[0].As<Napi::Float64Array>();
+  double n = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : -1;
+  if (!(n >= 0) || n > static_cast<double>(ids.ElementLength()))
+    throw Napi::RangeError::New(env, "freeMany: n out of range");
+  const double* p = ids.Data();
+  for (size_t i = 0, e = static_cast<size_t>(n); i < e; ++i) Handles::FreeId(env, p[i]);
+  return env.Undefined();
 }
 
 // [shape, dtype, device, requiresGrad]
@@ -216,6 +275,7 @@ Napi::Value SameStorage(const Napi::CallbackInfo& info) {
 
 void InitHandles(Napi::Env env, Napi::Object exports) {
   exports.Set("free", Napi::Function::New(env, Free));
+  exports.Set("freeMany", Napi::Function::New(env, FreeMany));
   exports.Set("meta", Napi::Function::New(env, Meta));
   exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
   exports.Set("setRequiresGrad", Napi::Function::New(env, SetRequiresGrad));

@@ -23,15 +23,3 @@ export function opSchema(name: string): string {
 export interface HasHandle {
   readonly handle: TensorHandle;
 }
-
-/** Replaces tensors (also inside arrays) by their handles. */
-export function unwrapArgs(args: readonly unknown[], isTensor: (x: unknown) => x is HasHandle): unknown[] {
-  const out = new Array<unknown>(args.length);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (isTensor(a)) out[i] = a.handle;
-    else if (Array.isArray(a) && a.some(isTensor)) out[i] = a.map((x) => (isTensor(x) ? x.handle : x));
-    else out[i] = a;
-  }
-  return out;
-}

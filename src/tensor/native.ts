@@ -5,13 +5,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A tensor handle: an id into the addon's table of libtorch tensors. Freed by `free(id)`; a
- * freed or stale id is an error, never another tensor.
+ * A tensor handle: an id into the addon's table of libtorch tensors (an integer below 2^53, so
+ * it crosses Node-API as a plain number). Freed by `free(id)`; a freed or stale id is an error,
+ * never another tensor.
  */
-export type TensorHandle = bigint;
+export type TensorHandle = number;
 
 export interface Addon {
   free(h: TensorHandle): void;
+  /** Frees `ids[0..n)` in one call. */
+  freeMany(ids: Float64Array, n: number): void;
   /** [shape, dtype, device, requiresGrad] */
   meta(h: TensorHandle): [number[], string, string, boolean];
   requiresGrad(h: TensorHandle): boolean;
@@ -24,7 +27,15 @@ export interface Addon {
   isContiguous(h: TensorHandle, memoryFormat?: string): boolean;
   sameStorage(a: TensorHandle, b: TensorHandle): boolean;
   op(name: string, overload: string): number;
-  call(id: number, args: unknown[], discard?: boolean): unknown;
+  /**
+   * Runs the op the tape names on the tape's arguments (see `tape` in tensor.ts); `extra` holds
+   * the arguments tagged as JS values. Returns undefined with the results on the tape, or the
+   * results as JS values (tensors as BigInt ids) when the tape cannot hold them.
+   */
+  call(extra?: unknown[]): unknown;
+  /** The buffer op calls pass their arguments and results through, and its layout. */
+  tape: ArrayBuffer;
+  tapeLayout: { slots: number; listCap: number; header: number };
   schema(id: number): string;
   fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: string): TensorHandle;
   setNumThreads(n: number): void;

@@ -1,9 +1,9 @@
 // The Tensor class: a libtorch tensor under PyTorch's method names, in camelCase.
 import { checkBool, checkInt, checkNumber, checkTensorArg, checkTensorList } from './check.js';
 import { type AnyTypedArray, type Device, type Dtype, isDevice, isDtype, typedView } from './dtype.js';
-import { opId, unwrapArgs } from './dispatch.js';
+import { opId } from './dispatch.js';
 import { native, type TensorHandle } from './native.js';
-import { type Owned, track, untrack } from './scope.js';
+import { type Owned, type ScopeFrame, track, untrack } from './scope.js';
 
 /** A number where PyTorch takes a Python scalar, else a tensor. */
 export type TensorOrScalar = Tensor | number;
@@ -21,15 +21,146 @@ export interface ValuesIndices {
  * The backstop of docs/architecture.md's memory model: a tensor outside every scope that nobody disposed is
  * freed once the GC has collected its wrapper (late, and only when the event loop turns). Scopes
  * and `dispose()` are the real mechanism; tensors a scope owns are not registered here.
+ *
+ * Registration waits in `pending` (up to 1024 tensors, or until the current task's microtasks
+ * run): most unscoped tensors are disposed at once (`a.add(b).dispose()`), and skipping their
+ * register/unregister pair halves the cost of such a call. The registry only acts when the
+ * event loop turns, so a tensor registered a little later is collected no later.
  */
 const backstop = new FinalizationRegistry<TensorHandle>((h) => native.free(h));
+const pending: Tensor[] = [];
+let flushQueued = false;
+
+function registerPending(): void {
+  flushQueued = false;
+  const ts = pending.splice(0);
+  for (const t of ts) t.register();
+}
 
 function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
 
+// ---- the tape --------------------------------------------------------------------------------
+// An op call writes its op id and arguments into a buffer shared with the addon (native/ops.cc)
+// and crosses Node-API once with no argument values: tensors as their ids, numbers, booleans,
+// null, and lists of numbers or of tensors (null allowed) as tagged doubles; anything else
+// (strings, mixed arrays, objects) goes as a JS value in `extra`, which the addon converts as
+// it always did (tensors inside it as BigInt ids). Results come back the same way.
+
+const UNDEFINED = 0, NULL = 1, TENSOR = 2, NUMBER = 3, FALSE = 4, TRUE = 5, NUMBER_LIST = 6, TENSOR_LIST = 7, JS = 8;
+const { slots: SLOTS, listCap: LIST_CAP, header: HEADER } = native.tapeLayout;
+const vals = new Float64Array(native.tape, 0, SLOTS);
+const list = new Float64Array(native.tape, SLOTS * 8, LIST_CAP);
+const hdr = new Int32Array(native.tape, (SLOTS + LIST_CAP) * 8, HEADER);
+const tags = new Int32Array(native.tape, (SLOTS + LIST_CAP) * 8 + HEADER * 4, SLOTS);
+const lens = new Int32Array(native.tape, (SLOTS + LIST_CAP) * 8 + (HEADER + SLOTS) * 4, SLOTS);
+let listTop = 0;
+let extra: unknown[] | null = null;
+
+function begin(name: string, n: number): number {
+  if (n > SLOTS) throw new TypeError(`aten::${name}: takes at most ${SLOTS} arguments, got ${n}`);
+  const id = opId(name);
+  listTop = 0;
+  extra = null;
+  return id;
+}
+
+function put(i: number, a: unknown): void {
+  if (a instanceof Tensor) {
+    tags[i] = TENSOR;
+    vals[i] = a.handle;
+  } else if (typeof a === 'number') {
+    tags[i] = NUMBER;
+    vals[i] = a;
+  } else if (a === undefined) {
+    tags[i] = UNDEFINED;
+  } else if (a === null) {
+    tags[i] = NULL;
+  } else if (typeof a === 'boolean') {
+    tags[i] = a ? TRUE : FALSE;
+  } else if (Array.isArray(a)) {
+    putList(i, a);
+  } else {
+    putJs(i, a);
+  }
+}
+
+function putList(i: number, a: readonly unknown[]): void {
+  const n = a.length;
+  const start = listTop;
+  if (start + n > LIST_CAP) return putJs(i, jsList(a));
+  let tag = NUMBER_LIST; // also the empty list
+  if (n > 0 && typeof a[0] === 'number') {
+    for (let j = 0; j < n; j++) {
+      const e = a[j];
+      if (typeof e !== 'number') return putJs(i, jsList(a));
+      list[start + j] = e;
+    }
+  } else if (n > 0) {
+    tag = TENSOR_LIST;
+    for (let j = 0; j < n; j++) {
+      const e = a[j];
+      if (e instanceof Tensor) list[start + j] = e.handle;
+      else if (e === null) list[start + j] = -1;
+      else return putJs(i, jsList(a));
+    }
+  }
+  listTop = start + n;
+  tags[i] = tag;
+  vals[i] = start;
+  lens[i] = n;
+}
+
+/** A list the tape cannot hold, as the addon's general conversion takes it. */
+function jsList(a: readonly unknown[]): unknown[] {
+  return a.map((x) => (x instanceof Tensor ? BigInt(x.handle) : x));
+}
+
+function putJs(i: number, a: unknown): void {
+  tags[i] = JS;
+  vals[i] = (extra ??= []).length;
+  extra.push(a);
+}
+
+function finish(id: number, n: number, discard: boolean): unknown {
+  hdr[0] = id;
+  hdr[1] = n;
+  hdr[2] = discard ? 1 : 0;
+  const x = extra;
+  extra = null;
+  const r = x === null ? native.call() : native.call(x);
+  if (r !== undefined) return wrap(r);
+  const k = hdr[3];
+  if (k === 1) return result(0);
+  if (k === 0) return undefined;
+  const out = new Array<unknown>(k);
+  for (let j = 0; j < k; j++) out[j] = result(j);
+  return out;
+}
+
+function result(j: number): unknown {
+  switch (tags[j]) {
+    case TENSOR: return new Tensor(vals[j]!);
+    case NUMBER: return vals[j];
+    case NULL: return null;
+    case TRUE: return true;
+    case FALSE: return false;
+    default: { // TENSOR_LIST
+      const start = vals[j]!;
+      const out = new Array<Tensor | null>(lens[j]!);
+      for (let m = 0; m < out.length; m++) {
+        const h = list[start + m]!;
+        out[m] = h < 0 ? null : new Tensor(h);
+      }
+      return out;
+    }
+  }
+}
+
+/** Results the tape could not hold: tensors come as BigInt ids. */
 function wrap(r: unknown): unknown {
-  if (typeof r === 'bigint') return new Tensor(r);
+  if (typeof r === 'bigint') return new Tensor(Number(r));
   if (Array.isArray(r)) return r.map(wrap);
   return r;
 }
@@ -39,7 +170,9 @@ function wrap(r: unknown): unknown {
  * the schema default. For ops the typed API does not name; library code uses the typed methods.
  */
 export function run<T = Tensor>(name: string, ...args: unknown[]): T {
-  return wrap(native.call(opId(name), unwrapArgs(args, isTensor))) as T;
+  const id = begin(name, args.length);
+  for (let i = 0; i < args.length; i++) put(i, args[i]);
+  return finish(id, args.length, false) as T;
 }
 
 /**
@@ -47,14 +180,20 @@ export function run<T = Tensor>(name: string, ...args: unknown[]): T {
  * returns `self`; the op's result, a second handle on the same storage, is never made.
  */
 export function runInPlace<S extends Tensor | readonly Tensor[]>(self: S, name: string, ...args: unknown[]): S {
-  native.call(opId(name), unwrapArgs([self, ...args], isTensor), true);
+  const id = begin(name, args.length + 1);
+  put(0, self);
+  for (let i = 0; i < args.length; i++) put(i + 1, args[i]);
+  finish(id, args.length + 1, true);
   return self;
 }
 
 /** Calls an ATen `.out` op writing into `out` (PyTorch's `out=`, the last argument) and returns `out`. */
 export function runOut(out: Tensor, name: string, ...args: unknown[]): Tensor {
   checkTensorArg(name, 'out', out, isTensor);
-  native.call(opId(name), unwrapArgs([...args, out], isTensor), true);
+  const id = begin(name, args.length + 1);
+  for (let i = 0; i < args.length; i++) put(i, args[i]);
+  put(args.length, out);
+  finish(id, args.length + 1, true);
   return out;
 }
 
@@ -88,11 +227,12 @@ function dims(op: string, d: number | readonly number[]): number[] {
  */
 export class Tensor implements Owned {
   /** The scope that owns this tensor, if any (managed by scope.ts). */
-  owner: Set<Owned> | null = null;
+  owner: ScopeFrame | null = null;
   #handle: TensorHandle;
   #meta: [number[], string, string, boolean] | null = null;
   #disposed = false;
-  #registered = false;
+  /** 0: not in the backstop; 1: waiting in `pending`; 2: registered. */
+  #backstop = 0;
 
   /** Wraps a native handle; use the creation functions (`tensor`, `zeros`, ...) instead. */
   constructor(handle: TensorHandle) {
@@ -102,8 +242,25 @@ export class Tensor implements Owned {
 
   /** No scope owns this tensor now: the GC backstop frees it if nobody disposes it. */
   orphaned(): void {
-    if (this.#registered || this.#disposed) return;
-    this.#registered = true;
+    if (this.#backstop !== 0 || this.#disposed) return;
+    this.#backstop = 1;
+    pending.push(this);
+    if (pending.length >= 1024) {
+      registerPending();
+    } else if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(registerPending);
+    }
+  }
+
+  /** Registers with the backstop a tensor `orphaned()` queued, unless it was disposed since (internal). */
+  register(): void {
+    if (this.#backstop !== 1) return;
+    if (this.#disposed) {
+      this.#backstop = 0;
+      return;
+    }
+    this.#backstop = 2;
     backstop.register(this, this.#handle, this);
   }
 
@@ -117,8 +274,17 @@ export class Tensor implements Owned {
     if (this.#disposed) return;
     this.#disposed = true;
     native.free(this.#handle);
-    if (this.#registered) backstop.unregister(this);
+    if (this.#backstop === 2) backstop.unregister(this);
     untrack(this);
+  }
+
+  /** Disposes without freeing the native tensor, whose handle it returns (-1 if disposed); for scopes, which free in batches. */
+  release(): number {
+    if (this.#disposed) return -1;
+    this.#disposed = true;
+    if (this.#backstop === 2) backstop.unregister(this);
+    this.owner = null;
+    return this.#handle;
   }
 
   get isDisposed(): boolean {
@@ -149,10 +315,11 @@ export class Tensor implements Owned {
     // `handle` passed to an op) fails as for any disposed tensor, never reaching this data.
     source.#handle = old;
     source.#disposed = true;
-    if (source.#registered) backstop.unregister(source);
+    if (source.#backstop === 2) backstop.unregister(source);
     untrack(source);
-    // The backstop holds the handle itself, not the wrapper: it must hold the new one.
-    if (this.#registered) {
+    // The backstop holds the handle itself, not the wrapper: it must hold the new one (a
+    // pending registration reads the handle when it happens).
+    if (this.#backstop === 2) {
       backstop.unregister(this);
       backstop.register(this, this.#handle, this);
     }
