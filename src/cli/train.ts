@@ -31,6 +31,7 @@ export const CONFIG_FLAGS: readonly ConfigFlag<keyof TrainConfig>[] = [
   ['lr', '--lr <x>', "learning rate (default: the recipe's rule for the batch size)", num('--lr')],
   ['weightDecay', '--weight-decay <x>', 'weight decay', num('--weight-decay')],
   ['warmupEpochs', '--warmup-epochs <x>', 'linear warm-up epochs', num('--warmup-epochs')],
+  ['lrSchedule', '--lr-schedule <name>', 'the learning rate after the warm-up: cosine (decays to 0, default) or constant'],
   ['temperature', '--temperature <x>', `loss temperature (${takenBy('temperature')})`, num('--temperature')],
   ['queueSize', '--queue-size <n>', `memory bank entries (${takenBy('queueSize')})`, int('--queue-size')],
   ['tau', '--tau <x>', `base EMA decay of the target network (${takenBy('tau')})`, num('--tau')],

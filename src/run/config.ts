@@ -41,6 +41,12 @@ export const TrainConfigSchema = z.object({
   lr: z.union([z.literal('auto'), z.number().positive()]),
   weightDecay: z.union([z.literal('auto'), z.number().nonnegative()]),
   warmupEpochs: z.number().nonnegative(),
+  /**
+   * The learning rate after the warm-up: 'cosine' decays it to 0 by the last step (SimCLR's
+   * schedule, the default); 'constant' keeps it at the base rate, as a plain optimizer does
+   * without a scheduler (lightly's examples: Adam at 1e-3 throughout).
+   */
+  lrSchedule: z.enum(['cosine', 'constant']).default('cosine'),
   /** Method options (absent: the recipe's); a method that does not take one rejects it. */
   temperature: z.number().positive().optional(),
   queueSize: positiveInt.optional(),
@@ -112,6 +118,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   lr: 'auto',
   weightDecay: 'auto',
   warmupEpochs: 1,
+  lrSchedule: 'cosine',
   loss: 'auto',
   lossOptions: {},
   lossLrScale: 'auto',

@@ -109,7 +109,9 @@ async function trainRank(config: TrainConfig, o: TrainOptions, dist: Distributed
   method.to({ device, memoryFormat: c.channelsLast ? 'channelsLast' : 'contiguous' });
   const settings = optimizerSettings(recipeOf(c.method), { batchSize: c.batchSize, optimizer: c.optimizer, lr: c.lr, weightDecay: c.weightDecay });
   const optimizer = createOptimizer(method.optimizerParts(), settings);
-  const schedule = new WarmupCosineSchedule(optimizer, { warmupSteps: Math.round(c.warmupEpochs * loader.length), totalSteps });
+  const schedule = new WarmupCosineSchedule(optimizer, {
+    warmupSteps: Math.round(c.warmupEpochs * loader.length), totalSteps, minFactor: c.lrSchedule === 'constant' ? 1 : 0,
+  });
   const embed = embedOptions(c);
   const s: TrainContext = loopState(c.epochs, loader.length, {
     config: c, paths, run: { config: c, splits, method }, optimizer, schedule, embed, features: null, evaluation: null, log,
