@@ -1,17 +1,21 @@
 // Running exported stages on our engine, fed exactly as evaluation feeds the backbone.
-import type { Dataset } from '../data/index.js';
+import type { BandStats, Dataset } from '../data/index.js';
 import { noGrad, scope, Tensor, tensor } from '../tensor/index.js';
 import type { OnnxStage } from './export.js';
 
-/** Images read from a dataset: (n, ...sampleShape) pixel bytes and which items they are. */
-export interface ImageBatch {
-  /** Row-major (n, C, H, W) bytes 0-255. */
-  pixels: Uint8Array;
-  /** Dataset indices of the images, in order. */
+/** Which items of a dataset a batch read holds, and their labels. */
+export interface ReadItems {
+  /** Dataset indices of the items, in order. */
   indices: Int32Array;
-  /** Labels of the images, or null for an unlabelled dataset. */
+  /** Labels of the items, or null for an unlabelled dataset. */
   labels: Int32Array | null;
   sampleShape: readonly number[];
+}
+
+/** Images read from a dataset: (n, ...sampleShape) pixel bytes and which items they are. */
+export interface ImageBatch extends ReadItems {
+  /** Row-major (n, C, H, W) bytes 0-255. */
+  pixels: Uint8Array;
 }
 
 /** Reads `indices` of `ds` as pixel bytes; float datasets (not images) are an error. */
@@ -21,7 +25,7 @@ export async function readImages(ds: Dataset, indices: Int32Array): Promise<Imag
 }
 
 /** `indices` of `ds` whose data must be of `type` (else the Error `wrong`), with their labels. */
-async function readAs<D extends Uint8Array | Float32Array>(ds: Dataset, indices: Int32Array, type: new (n: number) => D, wrong: string) {
+async function readAs<D extends Uint8Array | Float32Array>(ds: Dataset, indices: Int32Array, type: new (n: number) => D, wrong: string): Promise<ReadItems & { data: D }> {
   const raw = await ds.read(indices);
   if (!(raw.data instanceof type)) throw new Error(wrong);
   const labels = ds.labels ? Int32Array.from(raw.indices, (i) => ds.labels![i]!) : null;
@@ -106,19 +110,13 @@ export function embedSequences(stages: readonly OnnxStage[], batch: SequenceBatc
   ).data() as Float32Array));
 }
 
-/** Per-band statistics of a multi-band run: items are standardised as (x - mean[c]) / std[c]. */
-export interface BandStatistics {
-  readonly mean: readonly number[];
-  readonly std: readonly number[];
-}
+/** Per-band statistics of a multi-band run (the data's `BandStats`, read-only): items are standardised as (x - mean[c]) / std[c]. */
+export type BandStatistics = Readonly<Record<keyof BandStats, readonly number[]>>;
 
 /** Multi-band images read from a run's dataset: (n, C, H, W) float32, standardised per band, as the loader feeds them. */
-export interface BandBatch {
+export interface BandBatch extends ReadItems {
   /** Row-major (n, C, H, W) standardised values, as the engine's encoder sees them. */
   values: Float32Array;
-  indices: Int32Array;
-  labels: Int32Array | null;
-  sampleShape: readonly number[];
 }
 
 /** Reads `indices` of a dataset of multi-band images (float32 items (C, H, W), already standardised). */
