@@ -40,7 +40,7 @@ export { RandomSolarize } from './solarize.js';
 export { RandomBandDropout, RandomBandNoise, type RandomBandDropoutOptions, type RandomBandNoiseOptions } from './spectral.js';
 export { checkRgb, type Rgb } from './bands.js';
 export { Normalize, IMAGENET_MEAN, IMAGENET_STD } from './normalize.js';
-export { Compose, RandomApply, type ComposeStep } from './compose.js';
+export { Compose, COMPOSE_CHUNK_BYTES, RandomApply, type ComposeStep } from './compose.js';
 export { TwoViews, MultiCrop, type CropGroup } from './views.js';
 export { simclr, byol, cifar32, mnist28, multispectral, light, LIGHT_CROP_SCALE, preset, PRESETS, PRESET_INPUTS, type PresetName } from './presets.js';
 export { SequenceAugmentation } from './sequence/base.js';

@@ -37,6 +37,7 @@ export const CONFIG_FLAGS: readonly ConfigFlag<keyof TrainConfig>[] = [
   ['tau', '--tau <x>', `base EMA decay of the target network (${takenBy('tau')})`, num('--tau')],
   ['hiddenDim', '--hidden-dim <n>', 'hidden width of the heads', int('--hidden-dim')],
   ['outputDim', '--output-dim <n>', 'output width of the projection head', int('--output-dim')],
+  ['viewBatchNorm', '--view-bn <mode>', "how the views meet BatchNorm: joint (one pass over all views), per-view (one pass each, lightly's examples), auto (the method's paper's)"],
   ['loss', '--loss <name>', `method metric's loss: ${LOSS_NAMES.join(', ')} (default ${recipeOf('metric').loss})`],
   ['lossOptions', '--loss-options <k=v,...>', "the loss's options, e.g. margin=0.2,scale=30 (default: its paper's)", keyValues('--loss-options')],
   ['lossLrScale', '--loss-lr-scale <x>', "learning rate of the loss's proxies as a multiple of the model's (default: the loss's paper's)", num('--loss-lr-scale')],

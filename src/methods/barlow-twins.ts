@@ -28,6 +28,7 @@ export class BarlowTwins extends Method {
     heads: { hidden: 8192, output: 8192 },
     augment: { image: 'simclr', sequence: 'ts-simclr' },
     gathers: 'embeddings',
+    viewBatchNorm: 'per-view', // the reference's z1 = projector(backbone(y1)); z2 = projector(backbone(y2))
   } as const satisfies MethodRecipe;
 
   readonly projectionHead: BarlowTwinsProjectionHead;
@@ -40,10 +41,9 @@ export class BarlowTwins extends Method {
 
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('BarlowTwins', views);
-    // Each view through BatchNorm on its own, as the paper normalises per view.
-    const z1 = this.projectionHead.forward(this.backbone.forward(views[0]!, lengths));
-    const z2 = this.projectionHead.forward(this.backbone.forward(views[1]!, lengths));
-    return this.criterion.forward(this.gather(z1), this.gather(z2)); // (W B, D): the global batch's cross-correlation
+    const b = views[0]!.shape[0]!;
+    const z = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
+    return this.criterion.forward(this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))); // (W B, D): the global batch's cross-correlation
   }
 }
 
@@ -71,7 +71,7 @@ export class VICReg extends Method {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('VICReg', views);
     const b = views[0]!.shape[0]!;
-    const z = this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
+    const z = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
     return this.criterion.forward(this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))); // (W B, D): the global batch's variance and covariance
   }
 }

@@ -2,7 +2,7 @@
 export { Method, checkViews, methodOptionProblem, type MethodOptions } from './method.js';
 export {
   createOptimizer, type OptimizerPart, headWidths, learningRate, optimizerSettings, optionNames,
-  NARROW_BACKBONE_FEATURES, METHOD_OPTION_NAMES, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES,
+  NARROW_BACKBONE_FEATURES, METHOD_OPTION_NAMES, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, VIEW_BATCH_NORMS, type ViewBatchNorm,
   type HeadWidths, type LrRule, type MethodOptionName, type MethodRecipe, type OptimizerName, type OptimizerRecipe, type OptimizerSettings,
 } from './recipe.js';
 export { MomentumMethod } from './momentum.js';

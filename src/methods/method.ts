@@ -1,7 +1,7 @@
 // What every method is: a module whose forward maps a batch of views to a loss, built to its recipe.
 import { type AnyModule, Module, type Encoder, type HeadDims } from '../nn/index.js';
 import { cat, type Tensor } from '../tensor/index.js';
-import { headWidths, METHOD_OPTION_NAMES, type HeadWidths, type MethodOptionName, type MethodRecipe, type OptimizerPart, optionNames } from './recipe.js';
+import { headWidths, METHOD_OPTION_NAMES, VIEW_BATCH_NORMS, type ViewBatchNorm, type HeadWidths, type MethodOptionName, type MethodRecipe, type OptimizerPart, optionNames } from './recipe.js';
 
 /** What a method is built from: its encoder, and the options its recipe takes (paper defaults otherwise). */
 export interface MethodOptions {
@@ -31,16 +31,19 @@ export interface MethodOptions {
   minerOptions?: Readonly<Record<string, unknown>>;
   /** How many classes the labels hold (losses with a proxy or weight per class). */
   numClasses?: number;
+  /** How the views meet BatchNorm (`ViewBatchNorm`; default: the recipe's, else 'joint'). */
+  viewBatchNorm?: ViewBatchNorm;
 }
 
 /** The options of a method whose recipe lets the loss be chosen (`recipe.loss`). */
 const LOSS_OPTIONS = ['loss', 'lossOptions', 'lossLrScale', 'miner', 'minerOptions', 'numClasses'];
-const KNOWN_OPTIONS = new Set(['encoder', 'hiddenDim', 'outputDim', 'totalSteps', ...METHOD_OPTION_NAMES, ...LOSS_OPTIONS]);
+const KNOWN_OPTIONS = new Set(['encoder', 'hiddenDim', 'outputDim', 'totalSteps', 'viewBatchNorm', ...METHOD_OPTION_NAMES, ...LOSS_OPTIONS]);
 
 /** Why `value` is not a valid `name` for `recipe`'s method, or null when it is (the CLI and configs share it). */
 export function methodOptionProblem(recipe: MethodRecipe, name: string, value: unknown): string | null {
   if (!KNOWN_OPTIONS.has(name)) return `unknown option '${name}' (known: ${[...KNOWN_OPTIONS].join(', ')})`;
   if (value === undefined || name === 'encoder' || name === 'totalSteps') return null;
+  if (name === 'viewBatchNorm') return (VIEW_BATCH_NORMS as readonly unknown[]).includes(value) ? null : `viewBatchNorm must be one of ${VIEW_BATCH_NORMS.join(', ')}, got ${String(value)}`;
   if (LOSS_OPTIONS.includes(name)) return recipe.loss === undefined && value !== null ? `${recipe.name} has its paper's loss and takes no ${name} (use --method metric to choose one)` : null;
   const taken = (METHOD_OPTION_NAMES as readonly string[]).includes(name) ? name in recipe.defaults : recipe.heads !== null;
   if (!taken) return `${recipe.name} takes no ${name} (its options: ${optionNames(recipe).join(', ') || 'none'})`;
@@ -113,12 +116,13 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   }
 
   /**
-   * `backbone`'s features of all `views` in one pass (V x B, D): the views concatenated along the
-   * batch (so BatchNorm sees them all, as the reference implementations), each view with the
-   * batch's `lengths`.
+   * `network` (a backbone and the heads after it) on all `views`, as (V x B, D) in view order,
+   * each view with the batch's `lengths`. 'joint' (`ViewBatchNorm`): the views concatenated along
+   * the batch in one pass, so BatchNorm sees them all; 'per-view': one pass per view.
    */
-  protected encodeViews(views: Tensor[], lengths: Tensor | null | undefined, backbone: Encoder = this.backbone): Tensor {
-    return backbone.forward(cat(views), lengths ? cat(views.map(() => lengths)) : null); // (V B, D)
+  protected throughViews(views: Tensor[], lengths: Tensor | null | undefined, network: (x: Tensor, lengths: Tensor | null) => Tensor): Tensor {
+    if ((this.#options.viewBatchNorm ?? this.recipe.viewBatchNorm ?? 'joint') === 'per-view') return cat(views.map((v) => network(v, lengths ?? null)));
+    return network(cat(views), lengths ? cat(views.map(() => lengths)) : null);
   }
 
   /** A projection head of class `Head` at this method's widths: backbone features -> hidden -> output. */

@@ -36,6 +36,16 @@ export interface HeadWidths {
 }
 
 /** What a method's paper prescribes, in one object per method. */
+/**
+ * How the views of a batch meet BatchNorm. 'joint': all views go through the network as one
+ * batch, so BatchNorm normalises them together (SimCLR's and MoCo v3's reference
+ * implementations). 'per-view': one forward pass per view, so each view has its own batch
+ * statistics, as Barlow Twins (Zbontar et al. 2021) and VICReg (Bardes et al. 2022) normalise,
+ * and as lightly's examples run every method (`z0 = model(x0); z1 = model(x1)`).
+ */
+export const VIEW_BATCH_NORMS = ['joint', 'per-view'] as const;
+export type ViewBatchNorm = (typeof VIEW_BATCH_NORMS)[number];
+
 export interface MethodRecipe {
   /** The `--method` name. */
   readonly name: string;
@@ -65,6 +75,8 @@ export interface MethodRecipe {
   readonly loss?: string;
   /** The encoder the method needs per input kind, where it needs one ('auto' picks it; CPC's). */
   readonly encoder?: { readonly image?: string; readonly sequence?: string; readonly vector?: string };
+  /** How its paper's views meet BatchNorm (absent: 'joint'); `viewBatchNorm` overrides it. */
+  readonly viewBatchNorm?: ViewBatchNorm;
 }
 
 /**

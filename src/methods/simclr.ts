@@ -8,7 +8,7 @@ import type { MethodRecipe } from './recipe.js';
 /**
  * SimCLR's architecture, which SupCon shares: backbone f and projection head g (2-layer MLP,
  * 128-d output: "we use a MLP with one hidden layer to obtain z = g(h) = W2 σ(W1 h)", Sec. 2.1),
- * both views through them in one pass.
+ * both views through them in one pass (`viewBatchNorm` 'joint', the reference implementation's).
  */
 export abstract class SimCLRArchitecture extends Method {
   readonly projectionHead: SimCLRProjectionHead;
@@ -18,10 +18,10 @@ export abstract class SimCLRArchitecture extends Method {
     this.projectionHead = this.registerModule('projectionHead', this.projector(SimCLRProjectionHead));
   }
 
-  /** z (2B, D) of both views in one pass, as the reference implementation: BatchNorm sees 2B images. */
+  /** z (2B, D) of both views: in one pass by default, so BatchNorm sees 2B images, as the reference implementation. */
   protected project(views: Tensor[], lengths?: Tensor | null): Tensor {
     checkViews(this.name, views);
-    return this.projectionHead.forward(this.encodeViews(views, lengths)); // (2B, D)
+    return this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
   }
 }
 

@@ -201,6 +201,7 @@ export function buildMethod(c: TrainConfig, train: Pick<Dataset, 'sampleShape' |
   return createMethod(c.method, {
     encoder: () => buildEncoder(c, sampleShape),
     temperature: c.temperature, queueSize: c.queueSize, tau: c.tau, hiddenDim: c.hiddenDim, outputDim: c.outputDim, totalSteps,
+    viewBatchNorm: c.viewBatchNorm === 'auto' ? undefined : c.viewBatchNorm,
     ...(recipeOf(c.method).loss === undefined ? {} : {
       loss: c.loss === 'auto' ? undefined : c.loss, lossOptions: c.lossOptions, lossLrScale: c.lossLrScale === 'auto' ? undefined : c.lossLrScale,
       miner: c.miner, minerOptions: c.minerOptions, numClasses,

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PRESETS, type PresetName } from '../augment/index.js';
 import { LOSS_NAMES, MINER_NAMES } from '../losses/index.js';
-import { METHOD_NAMES, METHOD_OPTION_NAMES, methodOptionProblem, OPTIMIZER_NAMES, recipeOf } from '../methods/index.js';
+import { METHOD_NAMES, METHOD_OPTION_NAMES, methodOptionProblem, OPTIMIZER_NAMES, recipeOf, VIEW_BATCH_NORMS } from '../methods/index.js';
 import { encoderNames, encoderOptionProblem, POOLINGS } from '../nn/index.js';
 
 const positiveInt = z.number().int().positive();
@@ -53,6 +53,8 @@ export const TrainConfigSchema = z.object({
   tau: z.number().min(0).max(1).optional(),
   hiddenDim: positiveInt.optional(),
   outputDim: positiveInt.optional(),
+  /** How the views meet BatchNorm (`methods.ViewBatchNorm`): 'joint', 'per-view', or 'auto' (the method's paper's). */
+  viewBatchNorm: z.enum(['auto', ...VIEW_BATCH_NORMS]).default('auto'),
   /** The loss of a method that lets it be chosen (metric; `losses.LOSS_NAMES`); 'auto': the recipe's. */
   loss: z.enum(['auto', ...LOSS_NAMES]).default('auto'),
   /** The loss's own options, camelCase as its class takes them (`{ margin: 0.2 }`). */
@@ -119,6 +121,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   weightDecay: 'auto',
   warmupEpochs: 1,
   lrSchedule: 'cosine',
+  viewBatchNorm: 'auto',
   loss: 'auto',
   lossOptions: {},
   lossLrScale: 'auto',

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { manualSeed, memory, rand, scope, type Tensor } from '../../src/index.js';
 import {
-  byol, cifar32, ColorJitter, Compose, GaussianBlur, hflip, mnist28, MultiCrop, preset, RandomApply, RandomGrayscale, RandomHorizontalFlip,
+  byol, cifar32, ColorJitter, Compose, COMPOSE_CHUNK_BYTES, GaussianBlur, hflip, mnist28, MultiCrop, preset, RandomApply, RandomGrayscale, RandomHorizontalFlip,
   RandomResizedCrop, RandomSolarize, simclr, TwoViews, writeViewGrid, type Augmentation,
 } from '../../src/augment/index.js';
 import { assertClose, flat } from '../helpers.js';
@@ -122,6 +122,30 @@ describe('Compose and RandomApply', () => {
     assert.throws(() => new Compose([{} as never]), /step 0 is neither an augmentation nor \{ op, p \}/);
     assert.throws(() => new RandomApply(flip, 2), /p must be a probability in \[0, 1\]/);
     assert.throws(() => new RandomApply({ name: 'crop', apply: (t) => t.narrow(2, 0, 2) }, 0.5).apply(rand([8, 3, 4, 4])), /changed the image shape/);
+  }));
+
+  test('a CPU image batch over chunkBytes goes through in chunks of rows: same result, own parameters per sample, flat memory', () => scope(() => {
+    assert.equal(new Compose([]).chunkBytes, COMPOSE_CHUNK_BYTES);
+    const side = 16, chunkBytes = 10 * 3 * side * side * 4; // 10 float32 samples per chunk
+    const x = rand([25, 3, side, side]); // chunks of 10, 10 and 5
+    const chunks: number[] = [];
+    const spy: Augmentation = { name: 'spy', apply: (t) => (chunks.push(t.shape[0]!), t.narrow(3, 2, side - 4).mul(2)) }; // shape changes: W 16 -> 12
+    const y = new Compose([spy, { name: '+1', apply: (t) => t.add(1) }], { chunkBytes }).apply(x);
+    assert.deepEqual(y.shape, [25, 3, side, side - 4]);
+    assert.deepEqual(chunks, [10, 10, 5]);
+    assertClose(y, x.narrow(3, 2, side - 4).mul(2).add(1), { atol: 0 });
+    // Random ops draw per sample in every chunk: the samples' crops differ, and the same seed repeats.
+    const crop = new Compose([new RandomResizedCrop({ size: 8, scale: [0.08, 1] }), new RandomGrayscale({ p: 0.5 })], { chunkBytes });
+    const views = (): Tensor => { manualSeed(5); return crop.apply(x); };
+    const a = views();
+    assertClose(views(), a, { atol: 0 });
+    assert.equal(new Set(flat(a.sum([1, 2, 3]))).size, 25, 'each sample its own crop');
+    const gray = flat(a.narrow(1, 0, 1).sub(a.narrow(1, 1, 1)).abs().flatten(1).max(1).values).filter((d) => d === 0).length;
+    assert.ok(gray > 4 && gray < 21, `${gray} of 25 gray at p 0.5`);
+    const before = memory().tensors;
+    for (let i = 0; i < 3; i++) scope(() => void crop.apply(x));
+    assert.equal(memory().tensors, before);
+    assert.throws(() => new Compose([], { chunkBytes: 0 }), /chunkBytes must be a positive integer, got 0/);
   }));
 });
 

@@ -9,6 +9,9 @@ import {
 import { PRESETS } from '../../src/augment/index.js';
 import { createEncoder, type Encoder } from '../../src/nn/index.js';
 import { ConfigError, DEFAULT_CONFIG, validateConfig } from '../../src/run/index.js';
+import { NTXentLoss } from '../../src/losses/index.js';
+import { cat, manualSeed, rand, scope, tensor, type Tensor } from '../../src/tensor/index.js';
+import { flat } from '../helpers.js';
 
 const encoder = (): Encoder => createEncoder('mlp', { inputDim: 4, hiddenDims: [8] });
 
@@ -89,4 +92,32 @@ describe('recipes', () => {
     assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, encoderOptions: { layers: 2 } }), /'encoderOptions': unknown key 'layers'/);
     assert.equal(validateConfig({ ...DEFAULT_CONFIG, method: 'moco', queueSize: 1024, tau: 0.9 }).queueSize, 1024);
   });
+
+  test("viewBatchNorm: 'per-view' runs each view through the network on its own, 'joint' both as one batch; Barlow Twins and VICReg default to per-view", () => scope(() => {
+    manualSeed(0);
+    const views = [rand([6, 4]), rand([6, 4]).mul(3).add(1)]; // views with different statistics: BatchNorm tells them apart
+    const z = (viewBatchNorm?: 'joint' | 'per-view'): Tensor => {
+      manualSeed(1);
+      const m = new SimCLR({ encoder: () => createEncoder('mlp', { inputDim: 4, hiddenDims: [8] }), hiddenDim: 8, outputDim: 4, ...(viewBatchNorm ? { viewBatchNorm } : {}) });
+      const net = (x: Tensor): Tensor => m.projectionHead.forward(m.backbone.forward(x));
+      const perView = cat([net(views[0]!), net(views[1]!)]);
+      const joint = net(cat(views));
+      const got = m.forward(views, null);
+      const criterion = new NTXentLoss({ temperature: 0.1 });
+      const expect = (zz: Tensor): number => criterion.forward(zz.narrow(0, 0, 6), zz.narrow(0, 6, 6)).item();
+      assert.ok(Math.abs(expect(perView) - expect(joint)) > 1e-3, 'the two passes differ');
+      return tensor([got.item(), expect(perView), expect(joint)]);
+    };
+    const [jointLoss, , jointRef] = flat(z('joint'));
+    assert.ok(Math.abs(jointLoss! - jointRef!) < 1e-5);
+    assert.deepEqual(flat(z()), flat(z('joint')), "SimCLR's default is joint");
+    const [pvLoss, pvRef] = flat(z('per-view'));
+    assert.ok(Math.abs(pvLoss! - pvRef!) < 1e-5);
+    assert.equal(recipeOf('barlowtwins').viewBatchNorm, 'per-view');
+    assert.equal(recipeOf('vicreg').viewBatchNorm, 'per-view');
+    assert.equal(recipeOf('simclr').viewBatchNorm, undefined);
+    assert.throws(() => new SimCLR({ encoder, viewBatchNorm: 'each' as never }), /SimCLR: viewBatchNorm must be one of joint, per-view, got each/);
+    assert.throws(() => validateConfig({ ...DEFAULT_CONFIG, viewBatchNorm: 'each' as never }), /'viewBatchNorm'/);
+    assert.equal(validateConfig({ ...DEFAULT_CONFIG, viewBatchNorm: 'per-view' }).viewBatchNorm, 'per-view');
+  }));
 });
