@@ -45,8 +45,9 @@ export const COMPOSE_CHUNK_BYTES = 32 << 20;
  * Applies ops in order (torchvision's `Compose`) to images or to sequences, handing every op the
  * batch's `lengths`; a step `{ op, p }` is applied to each sample with probability p.
  * Intermediate batches are freed as soon as the next op has run. A CPU image batch larger than
- * `chunkBytes` (default `COMPOSE_CHUNK_BYTES`) goes through the whole pipeline a few rows at a time (each sample still
- * gets its own random parameters, drawn chunk by chunk from the same seeded generator).
+ * `chunkBytes` (default `COMPOSE_CHUNK_BYTES`) goes through the whole pipeline a chunk of rows
+ * at a time (each sample still gets its own random parameters, drawn chunk by chunk from the
+ * same seeded generator).
  */
 export class Compose implements Augmentation {
   readonly ops: readonly Augmentation[];

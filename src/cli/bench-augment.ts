@@ -1,7 +1,7 @@
 // `contrastive bench augment`: throughput of a multi-view augmentation preset on batches, the
 // figure bench/augment.ts compares with torchvision's transforms in a DataLoader.
 import type { Command } from 'commander';
-import { preset, PRESET_INPUTS, type PresetName } from '../augment/index.js';
+import { Compose, preset, PRESET_INPUTS, TwoViews, type Augmentation, type PresetName } from '../augment/index.js';
 import { getNumThreads, manualSeed, memory, scope, setNumThreads, tensor, type Device, type Tensor } from '../tensor/index.js';
 import { positiveInt } from './options.js';
 
@@ -21,6 +21,8 @@ export interface BenchAugmentOptions {
   threads?: number;
   /** Images (N, 3, S, S) uint8 to augment (cycled); default: synthetic ones. */
   images?: Uint8Array;
+  /** The pipelines' `Compose` chunk size (default `COMPOSE_CHUNK_BYTES`; a huge value: one batch). */
+  chunkBytes?: number;
 }
 
 export interface BenchAugmentResult {
@@ -72,6 +74,13 @@ export function syntheticImages(n: number, size: number, seed = 0): Uint8Array {
   return out;
 }
 
+/** `views` with each `Compose` pipeline rebuilt to run `chunkBytes` at a time (unchanged without it). */
+function withChunkBytes(views: TwoViews, chunkBytes: number | undefined): TwoViews {
+  if (chunkBytes === undefined) return views;
+  const rechunk = (a: Augmentation): Augmentation => (a instanceof Compose ? new Compose(a.ops, { chunkBytes }) : a);
+  return new TwoViews(rechunk(views.first), rechunk(views.second));
+}
+
 /**
  * Times `steps` batches of `batchSize` uint8 images (N, 3, S, S) through the preset's views on
  * `device`: the bytes become a float batch in [0, 1] there (as the loader does), then every view
@@ -84,7 +93,7 @@ export function benchAugment(o: BenchAugmentOptions): BenchAugmentResult {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`bench augment: --${k} must be a positive integer, got ${String(v)}`);
   }
   if (o.threads !== undefined) setNumThreads(o.threads);
-  const t = preset(o.preset, { size });
+  const t = withChunkBytes(preset(o.preset, { size }), o.chunkBytes);
   const per = 3 * size * size;
   const pool = o.images ?? syntheticImages(Math.min(batch, 256), size);
   const nPool = pool.length / per;
