@@ -42,7 +42,7 @@ export class BarlowTwins extends Method {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('BarlowTwins', views);
     const b = views[0]!.shape[0]!;
-    const z = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
+    const z = this.throughViews(views, lengths, this.backbone, this.projectionHead); // (2B, D)
     return this.criterion.forward(this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))); // (W B, D): the global batch's cross-correlation
   }
 }
@@ -71,7 +71,7 @@ export class VICReg extends Method {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('VICReg', views);
     const b = views[0]!.shape[0]!;
-    const z = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
+    const z = this.throughViews(views, lengths, this.backbone, this.projectionHead); // (2B, D)
     return this.criterion.forward(this.gather(z.narrow(0, 0, b)), this.gather(z.narrow(0, b, b))); // (W B, D): the global batch's variance and covariance
   }
 }

@@ -46,8 +46,8 @@ export class BYOL extends MomentumMethod {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('BYOL', views);
     const b = views[0]!.shape[0]!;
-    const q = this.throughViews(views, lengths, (x, l) => this.predictionHead.forward(this.projectionHead.forward(this.backbone.forward(x, l)))); // (2B, D)
-    const z = noGrad(() => this.throughViews(views, lengths, (x, l) => this.targetProjectionHead.forward(this.targetBackbone.forward(x, l)))); // (2B, D)
+    const q = this.throughViews(views, lengths, this.backbone, this.projectionHead, this.predictionHead); // (2B, D)
+    const z = noGrad(() => this.throughViews(views, lengths, this.targetBackbone, this.targetProjectionHead)); // (2B, D)
     const [q1, q2] = [q.narrow(0, 0, b), q.narrow(0, b, b)];
     const [z1, z2] = [z.narrow(0, 0, b), z.narrow(0, b, b)];
     return this.criterion.forward(q1, z2).add(this.criterion.forward(q2, z1)).mul(0.5);

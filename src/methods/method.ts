@@ -116,11 +116,12 @@ export abstract class Method extends Module<[views: Tensor[], labels: Tensor | n
   }
 
   /**
-   * `network` (a backbone and the heads after it) on all `views`, as (V x B, D) in view order,
-   * each view with the batch's `lengths`. 'joint' (`ViewBatchNorm`): the views concatenated along
-   * the batch in one pass, so BatchNorm sees them all; 'per-view': one pass per view.
+   * `backbone` and then each of `heads` on all `views`, as (V x B, D) in view order, each view
+   * with the batch's `lengths`. 'joint' (`ViewBatchNorm`): the views concatenated along the
+   * batch in one pass, so BatchNorm sees them all; 'per-view': one pass per view.
    */
-  protected throughViews(views: Tensor[], lengths: Tensor | null | undefined, network: (x: Tensor, lengths: Tensor | null) => Tensor): Tensor {
+  protected throughViews(views: Tensor[], lengths: Tensor | null | undefined, backbone: Encoder, ...heads: { forward(x: Tensor): Tensor }[]): Tensor {
+    const network = (x: Tensor, l: Tensor | null): Tensor => heads.reduce((t, head) => head.forward(t), backbone.forward(x, l));
     if ((this.#options.viewBatchNorm ?? this.recipe.viewBatchNorm ?? 'joint') === 'per-view') return cat(views.map((v) => network(v, lengths ?? null)));
     return network(cat(views), lengths ? cat(views.map(() => lengths)) : null);
   }

@@ -53,8 +53,8 @@ export class MoCo extends MomentumMethod {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('MoCo', views);
     const b = views[0]!.shape[0]!;
-    const q = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D) queries
-    const k = noGrad(() => this.throughViews(views, lengths, (x, l) => this.targetProjectionHead.forward(this.targetBackbone.forward(x, l)))); // (2B, D) keys
+    const q = this.throughViews(views, lengths, this.backbone, this.projectionHead); // (2B, D) queries
+    const k = noGrad(() => this.throughViews(views, lengths, this.targetBackbone, this.targetProjectionHead)); // (2B, D) keys
     const negatives = this.queue.forward(); // (K, D)
     const loss = this.criterion.forward(q.narrow(0, 0, b), k.narrow(0, b, b), negatives)
       .add(this.criterion.forward(q.narrow(0, b, b), k.narrow(0, 0, b), negatives)).mul(0.5);

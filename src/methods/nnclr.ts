@@ -57,7 +57,7 @@ export class NNCLR extends Method {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('NNCLR', views);
     const b = views[0]!.shape[0]!;
-    const z = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
+    const z = this.throughViews(views, lengths, this.backbone, this.projectionHead); // (2B, D)
     const p = this.predictionHead.forward(z); // (2B, D)
     const [z1, z2] = [this.gather(z.narrow(0, 0, b), false), this.gather(z.narrow(0, b, b), false)]; // (W B, D): the support set's input, no gradient
     const [p1, p2] = [this.gather(p.narrow(0, 0, b)), this.gather(p.narrow(0, b, b))]; // (W B, D)

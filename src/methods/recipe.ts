@@ -35,7 +35,6 @@ export interface HeadWidths {
   readonly output: number;
 }
 
-/** What a method's paper prescribes, in one object per method. */
 /**
  * How the views of a batch meet BatchNorm. 'joint': all views go through the network as one
  * batch, so BatchNorm normalises them together (SimCLR's and MoCo v3's reference
@@ -46,6 +45,7 @@ export interface HeadWidths {
 export const VIEW_BATCH_NORMS = ['joint', 'per-view'] as const;
 export type ViewBatchNorm = (typeof VIEW_BATCH_NORMS)[number];
 
+/** What a method's paper prescribes, in one object per method. */
 export interface MethodRecipe {
   /** The `--method` name. */
   readonly name: string;

@@ -21,7 +21,7 @@ export abstract class SimCLRArchitecture extends Method {
   /** z (2B, D) of both views: in one pass by default, so BatchNorm sees 2B images, as the reference implementation. */
   protected project(views: Tensor[], lengths?: Tensor | null): Tensor {
     checkViews(this.name, views);
-    return this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
+    return this.throughViews(views, lengths, this.backbone, this.projectionHead); // (2B, D)
   }
 }
 

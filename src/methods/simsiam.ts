@@ -39,7 +39,7 @@ export class SimSiam extends Method {
   forward(views: Tensor[], _labels: Tensor | null, lengths?: Tensor | null): Tensor {
     checkViews('SimSiam', views);
     const b = views[0]!.shape[0]!;
-    const z = this.throughViews(views, lengths, (x, l) => this.projectionHead.forward(this.backbone.forward(x, l))); // (2B, D)
+    const z = this.throughViews(views, lengths, this.backbone, this.projectionHead); // (2B, D)
     const p = this.predictionHead.forward(z); // (2B, D)
     const [z1, z2] = [z.narrow(0, 0, b).detach(), z.narrow(0, b, b).detach()];
     const [p1, p2] = [p.narrow(0, 0, b), p.narrow(0, b, b)];
